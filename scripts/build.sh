@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: the release wasm (wasm-pack, --target web)
+# plus the public entry (index.js), its types and the snippet loader.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/env.sh
+[ -f "$WMWH_STATE/setup-done" ] || bash scripts/setup.sh
+echo "build: wasm-pack build --release --target web"
+wasm-pack --quiet build --release --target web --out-dir pkg --out-name walkme_webhooks --no-pack >/dev/null
+node scripts/package.mjs

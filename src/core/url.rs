@@ -1,0 +1,208 @@
+//! The URL rules of the contract and query-string encoding, without a URL
+//! crate (size): destinations must be `https`, plain `http` only for
+//! localhost; template values are percent-encoded where they enter a URL.
+
+/// The parts of an absolute URL the rules look at.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Parts<'a> {
+    /// Lower-cased by the caller when compared.
+    pub scheme: &'a str,
+    /// Host without port or brackets' contents changed.
+    pub host: &'a str,
+    /// Port text, if any.
+    pub port: Option<&'a str>,
+    /// Whether user info (`user:pass@`) is present.
+    pub has_userinfo: bool,
+}
+
+/// Splits an absolute `scheme://authority/...` URL.
+pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or("is not an absolute URL (it must start with https://)")?;
+    if scheme.is_empty()
+        || !scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+    {
+        return Err("has no valid scheme (it must start with https://)");
+    }
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let (has_userinfo, hostport) = match authority.rfind('@') {
+        Some(i) => (true, &authority[i + 1..]),
+        None => (false, authority),
+    };
+    let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
+        let close = stripped.find(']').ok_or("has an unclosed [ in its host")?;
+        let after = &stripped[close + 1..];
+        let port = match after.strip_prefix(':') {
+            Some(p) => Some(p),
+            None if after.is_empty() => None,
+            None => return Err("has text after its host"),
+        };
+        (&hostport[..close + 2], port)
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("has no host");
+    }
+    if !host.starts_with('[')
+        && !host
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b) || b >= 0x80)
+    {
+        return Err("has characters that are not allowed in a host name");
+    }
+    if let Some(p) = port {
+        if p.is_empty()
+            || p.len() > 5
+            || !p.bytes().all(|b| b.is_ascii_digit())
+            || p.parse::<u32>().map_or(true, |n| n > 65535)
+        {
+            return Err("has an invalid port");
+        }
+    }
+    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+        return Err("contains spaces or control characters; percent-encode them");
+    }
+    Ok(Parts {
+        scheme,
+        host,
+        port,
+        has_userinfo,
+    })
+}
+
+/// Whether `host` is the local machine (where plain `http` is allowed).
+pub fn is_local_host(host: &str) -> bool {
+    let h = host.to_ascii_lowercase();
+    h == "localhost" || h.ends_with(".localhost") || h == "127.0.0.1" || h == "[::1]"
+}
+
+/// Checks a destination URL against the contract; the error says what to do.
+pub fn check_destination_url(url: &str) -> Result<(), String> {
+    let p = parts(url).map_err(str::to_string)?;
+    if p.has_userinfo {
+        return Err(
+            "must not contain a user name or password; use basic authentication instead".into(),
+        );
+    }
+    match p.scheme.to_ascii_lowercase().as_str() {
+        "https" => Ok(()),
+        "http" if is_local_host(p.host) => Ok(()),
+        "http" => Err(format!(
+            "must use https:// (plain http is only allowed for localhost and 127.0.0.1, not {})",
+            p.host
+        )),
+        other => Err(format!("must use https://, not {other}://")),
+    }
+}
+
+/// Appends `s` percent-encoded as `encodeURIComponent` does.
+pub fn encode_component(out: &mut String, s: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+}
+
+/// `url` with `pairs` added to its query string (before any `#fragment`).
+pub fn with_query(url: &str, pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return url.to_string();
+    }
+    let (base, fragment) = match url.find('#') {
+        Some(i) => (&url[..i], &url[i..]),
+        None => (url, ""),
+    };
+    let mut out = String::with_capacity(url.len() + pairs.len() * 16);
+    out.push_str(base);
+    let mut sep = if !base.contains('?') {
+        '?'
+    } else if base.ends_with('?') || base.ends_with('&') {
+        '\0'
+    } else {
+        '&'
+    };
+    for (k, v) in pairs {
+        if sep != '\0' {
+            out.push(sep);
+        }
+        sep = '&';
+        encode_component(&mut out, k);
+        out.push('=');
+        encode_component(&mut out, v);
+    }
+    out.push_str(fragment);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn https_is_required_except_for_localhost() {
+        assert!(check_destination_url("https://hooks.slack.com/services/T0/B0/X").is_ok());
+        assert!(check_destination_url("http://localhost:8080/hook").is_ok());
+        assert!(check_destination_url("http://127.0.0.1:9/x?y=1").is_ok());
+        assert!(check_destination_url("HTTPS://EXAMPLE.COM").is_ok());
+        let e = check_destination_url("http://example.com/hook").unwrap_err();
+        assert!(e.contains("https://") && e.contains("example.com"), "{e}");
+        assert!(check_destination_url("ftp://example.com")
+            .unwrap_err()
+            .contains("ftp"));
+        assert!(check_destination_url("javascript:alert(1)").is_err());
+        assert!(check_destination_url("//example.com/x").is_err());
+        assert!(check_destination_url("https://").is_err());
+        assert!(check_destination_url("https://exa mple.com").is_err());
+        assert!(check_destination_url("https://example.com:99999/").is_err());
+        assert!(check_destination_url("http://localhost.evil.com/").is_err());
+        assert!(check_destination_url("http://127.0.0.1.nip.io/").is_err());
+    }
+
+    #[test]
+    fn user_info_is_refused() {
+        let e = check_destination_url("https://user:pw@example.com/").unwrap_err();
+        assert!(e.contains("basic authentication"), "{e}");
+    }
+
+    #[test]
+    fn components_are_encoded_like_encode_uri_component() {
+        let mut s = String::new();
+        encode_component(&mut s, "a b&c=d/é?#~*'()!");
+        assert_eq!(s, "a%20b%26c%3Dd%2F%C3%A9%3F%23~*'()!");
+    }
+
+    #[test]
+    fn query_pairs_go_before_the_fragment() {
+        let pairs = vec![
+            ("user id".to_string(), "u 1".to_string()),
+            ("n".to_string(), "4".to_string()),
+        ];
+        assert_eq!(
+            with_query("https://x.io/t", &pairs),
+            "https://x.io/t?user%20id=u%201&n=4"
+        );
+        assert_eq!(
+            with_query("https://x.io/t?a=1#f", &pairs),
+            "https://x.io/t?a=1&user%20id=u%201&n=4#f"
+        );
+        assert_eq!(
+            with_query("https://x.io/t?", &pairs[1..]),
+            "https://x.io/t?n=4"
+        );
+        assert_eq!(with_query("https://x.io/t", &[]), "https://x.io/t");
+    }
+}

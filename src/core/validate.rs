@@ -1,0 +1,420 @@
+//! The rules a well-formed settings document must also meet: everything that
+//! would make a webhook fail at run time is refused before it is published.
+//! Warnings (published secrets, destinations known not to allow CORS) are
+//! separate: they do not block publishing.
+
+use super::catalog;
+use super::host::Host;
+use super::settings::{Auth, Destination, Method, Mode, Operator, Problem, Settings, Webhook};
+use super::template;
+use super::url;
+use super::value::Value;
+
+/// Every rule-breaking problem of `s`.
+pub fn check(s: &Settings, host: &dyn Host) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (i, d) in s.destinations.iter().enumerate() {
+        let path = format!("destinations[{i}]");
+        if let Some(j) = s.destinations[..i].iter().position(|o| o.id == d.id) {
+            out.push(Problem::new(
+                format!("{path}.id"),
+                format!(
+                    "\"{}\" is already the id of destinations[{j}]; ids must be unique",
+                    d.id
+                ),
+            ));
+        }
+        check_destination(d, &path, &mut out);
+    }
+    for (i, w) in s.webhooks.iter().enumerate() {
+        let path = format!("webhooks[{i}]");
+        if let Some(j) = s.webhooks[..i].iter().position(|o| o.id == w.id) {
+            out.push(Problem::new(
+                format!("{path}.id"),
+                format!(
+                    "\"{}\" is already the id of webhooks[{j}]; ids must be unique",
+                    w.id
+                ),
+            ));
+        }
+        if w.id.contains(':') {
+            out.push(Problem::new(
+                format!("{path}.id"),
+                format!("\"{}\" contains ':'; use letters, digits, - or _", w.id),
+            ));
+        }
+        check_webhook(w, s, &path, host, &mut out);
+    }
+    out
+}
+
+/// HTTP token characters (RFC 9110), the only ones allowed in a header name.
+pub fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Headers the browser sets itself and silently refuses from scripts.
+fn is_forbidden_header(name: &str) -> bool {
+    const FORBIDDEN: &[&str] = &[
+        "accept-charset",
+        "accept-encoding",
+        "access-control-request-headers",
+        "access-control-request-method",
+        "connection",
+        "content-length",
+        "cookie",
+        "cookie2",
+        "date",
+        "dnt",
+        "expect",
+        "host",
+        "keep-alive",
+        "origin",
+        "referer",
+        "set-cookie",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "via",
+    ];
+    let n = name.to_ascii_lowercase();
+    FORBIDDEN.contains(&n.as_str()) || n.starts_with("proxy-") || n.starts_with("sec-")
+}
+
+fn check_destination(d: &Destination, path: &str, out: &mut Vec<Problem>) {
+    let url_path = format!("{path}.url");
+    match template::check_placeholders(&d.url) {
+        Err(e) => out.push(Problem::new(&url_path, e)),
+        Ok(()) => {
+            let concrete = template::fill_placeholders(&d.url, "x");
+            if let Err(e) = url::check_destination_url(&concrete) {
+                out.push(Problem::new(&url_path, e));
+            } else if let Ok(p) = url::parts(&d.url) {
+                if p.host.contains("{{") || p.scheme.contains("{{") {
+                    out.push(Problem::new(
+                        &url_path,
+                        "may use {{placeholders}} only in its path and query, not in its scheme or host",
+                    ));
+                }
+            }
+        }
+    }
+    for (i, h) in d.headers.iter().enumerate() {
+        let hp = format!("{path}.headers[{i}]");
+        if !is_token(&h.name) {
+            out.push(Problem::new(
+                format!("{hp}.name"),
+                format!("\"{}\" is not a valid header name; use letters, digits and !#$%&'*+-.^_`|~ only, no spaces", h.name),
+            ));
+        } else if is_forbidden_header(&h.name) {
+            out.push(Problem::new(
+                format!("{hp}.name"),
+                format!(
+                    "\"{}\" is set by the browser and cannot be sent from a page; remove it",
+                    h.name
+                ),
+            ));
+        } else if h.name.eq_ignore_ascii_case("authorization") && d.auth != Auth::None {
+            out.push(Problem::new(
+                format!("{hp}.name"),
+                format!(
+                    "Authorization is already set by the {} authentication; remove this header",
+                    d.auth.kind()
+                ),
+            ));
+        }
+        if h.value.contains(['\r', '\n']) {
+            out.push(Problem::new(
+                format!("{hp}.value"),
+                "contains a line break; header values must be on one line",
+            ));
+        } else if h
+            .value
+            .chars()
+            .any(|c| c as u32 > 0xff || (c as u32) < 0x20 && c != '\t' || c == '\u{7f}')
+        {
+            out.push(Problem::new(
+                format!("{hp}.value"),
+                "contains characters a header cannot carry (control characters or non-Latin-1 text)",
+            ));
+        }
+    }
+    if d.mode != Mode::Cors {
+        let mode = d.mode.as_str();
+        if !matches!(d.method, Method::Get | Method::Post) {
+            out.push(Problem::new(
+                format!("{path}.method"),
+                format!(
+                    "{} cannot be sent in {mode} mode (only GET and POST); use mode cors",
+                    d.method.as_str()
+                ),
+            ));
+        }
+        if !d.headers.is_empty() {
+            out.push(Problem::new(
+                format!("{path}.headers"),
+                format!("headers cannot be sent in {mode} mode (the browser would drop them); remove them or use mode cors"),
+            ));
+        }
+        if d.auth != Auth::None {
+            out.push(Problem::new(
+                format!("{path}.auth"),
+                format!("authentication cannot be sent in {mode} mode; use mode cors or put the key in the URL"),
+            ));
+        }
+        if d.idempotency_header {
+            out.push(Problem::new(
+                format!("{path}.idempotencyHeader"),
+                format!("Idempotency-Key cannot be sent in {mode} mode; use mode cors"),
+            ));
+        }
+    }
+    match &d.auth {
+        Auth::Basic { username, .. } if username.contains(':') => {
+            out.push(Problem::new(
+                format!("{path}.auth.username"),
+                "must not contain ':'",
+            ));
+        }
+        Auth::OAuth2 { token_url, .. } => {
+            if let Err(e) = url::check_destination_url(token_url) {
+                out.push(Problem::new(format!("{path}.auth.tokenUrl"), e));
+            }
+        }
+        _ => {}
+    }
+    if let Some(body) = &d.body {
+        template::check_template(body, &format!("{path}.body"), out);
+        if d.method == Method::Get && !matches!(body, Value::Object(_)) {
+            out.push(Problem::new(
+                format!("{path}.body"),
+                "a GET request sends its body template as query parameters, so it must be an object",
+            ));
+        }
+    }
+}
+
+fn check_webhook(w: &Webhook, s: &Settings, path: &str, host: &dyn Host, out: &mut Vec<Problem>) {
+    if catalog::find(&w.event).is_none() {
+        let hint = closest(&w.event, catalog::EVENTS.iter().map(|e| e.id))
+            .map(|c| format!("; did you mean \"{c}\"?"))
+            .unwrap_or_else(|| "; pick one from catalog()".into());
+        out.push(Problem::new(
+            format!("{path}.event"),
+            format!("\"{}\" is not an event of the catalog{hint}", w.event),
+        ));
+    }
+    if s.destination(&w.destination).is_none() {
+        let known: Vec<&str> = s.destinations.iter().map(|d| d.id.as_str()).collect();
+        let hint = if known.is_empty() {
+            "; add a destination first".to_string()
+        } else {
+            format!(" (known: {})", known.join(", "))
+        };
+        out.push(Problem::new(
+            format!("{path}.destination"),
+            format!("no destination has the id \"{}\"{hint}", w.destination),
+        ));
+    }
+    for (i, c) in w.conditions.iter().enumerate() {
+        let cp = format!("{path}.conditions[{i}]");
+        let vp = format!("{cp}.value");
+        match c.operator {
+            Operator::In => {
+                if !matches!(c.value, Value::Array(_)) {
+                    out.push(Problem::new(
+                        vp,
+                        "must be a list of values for the operator in, e.g. [\"a\", \"b\"]",
+                    ));
+                }
+            }
+            Operator::Matches => match &c.value {
+                Value::String(p) => {
+                    if let Err(e) = host.compile(p, c.ignore_case) {
+                        out.push(Problem::new(
+                            vp,
+                            format!("the pattern does not compile: {e}"),
+                        ));
+                    }
+                }
+                other => out.push(Problem::new(
+                    vp,
+                    format!("must be a pattern (text), not {}", other.kind()),
+                )),
+            },
+            Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte => {
+                if !matches!(c.value, Value::Number(_) | Value::String(_)) {
+                    out.push(Problem::new(
+                        vp,
+                        format!(
+                            "must be a number (or text) to compare with, not {}",
+                            c.value.kind()
+                        ),
+                    ));
+                }
+            }
+            Operator::Exists | Operator::NotExists => {}
+            _ => {
+                if matches!(c.value, Value::Object(_) | Value::Array(_)) {
+                    out.push(Problem::new(
+                        vp,
+                        format!("must be text, a number or true/false, not {}; for a list use the operator in", c.value.kind()),
+                    ));
+                }
+            }
+        }
+    }
+    let mut sent_as: Vec<(&str, String)> = Vec::new();
+    if let Some(props) = &w.properties {
+        for (i, p) in props.iter().enumerate() {
+            let pp = format!("{path}.properties[{i}]");
+            if let Some(r) = &p.rename {
+                if let Some(msg) = whitespace_problem(r) {
+                    out.push(Problem::new(format!("{pp}.as"), msg));
+                }
+            }
+            let name = p.output_name();
+            if let Some((_, other)) = sent_as.iter().find(|(n, _)| *n == name) {
+                out.push(Problem::new(
+                    format!("{pp}.{}", if p.rename.is_some() { "as" } else { "name" }),
+                    format!("\"{name}\" is already sent by {other}; give one of them another name"),
+                ));
+            }
+            sent_as.push((name, pp));
+        }
+    }
+    for (i, st) in w.static_properties.iter().enumerate() {
+        let sp = format!("{path}.static[{i}]");
+        if let Some(msg) = whitespace_problem(&st.name) {
+            out.push(Problem::new(format!("{sp}.name"), msg));
+        }
+        if let Some(j) = w.static_properties[..i]
+            .iter()
+            .position(|o| o.name == st.name)
+        {
+            out.push(Problem::new(
+                format!("{sp}.name"),
+                format!("\"{}\" is already the name of {path}.static[{j}]", st.name),
+            ));
+        }
+    }
+}
+
+/// The contract's message for names with whitespace, with a fix.
+fn whitespace_problem(name: &str) -> Option<String> {
+    if !name.chars().any(char::is_whitespace) {
+        return None;
+    }
+    let snake: String = name.split_whitespace().collect::<Vec<_>>().join("_");
+    Some(format!(
+        "\"{name}\" contains whitespace; use {snake} or camelCase instead"
+    ))
+}
+
+/// The candidate closest to `s`, when it is close enough to be a typo.
+fn closest<'a>(s: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(s, c), c))
+        .filter(|(d, c)| *d <= 3.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur.push(
+                (prev[j] + usize::from(ca != *cb))
+                    .min(prev[j + 1] + 1)
+                    .min(cur[j] + 1),
+            );
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Things that work but deserve a person's attention before publishing.
+pub fn warnings(s: &Settings) -> Vec<Problem> {
+    let mut out = Vec::new();
+    for (i, d) in s.destinations.iter().enumerate() {
+        let path = format!("destinations[{i}].auth");
+        let secret = match &d.auth {
+            Auth::Bearer { token: Some(t) } if !t.is_empty() => Some(("token", "token")),
+            Auth::Basic {
+                password: Some(p), ..
+            } if !p.is_empty() => Some(("password", "password")),
+            Auth::OAuth2 {
+                client_secret: Some(c),
+                ..
+            } if !c.is_empty() => Some(("clientSecret", "client secret")),
+            _ => None,
+        };
+        if let Some((field, what)) = secret {
+            out.push(Problem::new(
+                format!("{path}.{field}"),
+                format!(
+                    "this {what} is published to every visitor of the page; leave it out and call hooks.setTokenProvider(\"{}\", ...) from your app instead",
+                    d.id
+                ),
+            ));
+        }
+        if let Ok(p) = url::parts(&d.url) {
+            let host = p.host.to_ascii_lowercase();
+            let needs = if host == "hooks.slack.com" {
+                Some(Mode::Simple)
+            } else if host.ends_with("webhook.office.com")
+                || host == "outlook.office.com"
+                || host.ends_with("google-analytics.com")
+            {
+                Some(Mode::NoCors)
+            } else {
+                None
+            };
+            if let Some(m) = needs {
+                if d.mode == Mode::Cors {
+                    out.push(Problem::new(
+                        format!("destinations[{i}].mode"),
+                        format!(
+                            "{host} does not allow CORS requests with JSON bodies; use mode {}",
+                            m.as_str()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_tokens() {
+        assert!(is_token("X-Team"));
+        assert!(is_token("x_a.b~c"));
+        assert!(!is_token("X Team"));
+        assert!(!is_token("X:Team"));
+        assert!(!is_token(""));
+        assert!(!is_token("Ünï"));
+    }
+
+    #[test]
+    fn typos_get_a_suggestion() {
+        let ids = catalog::EVENTS.iter().map(|e| e.id);
+        assert_eq!(
+            closest("survey.sumbitted", ids.clone()),
+            Some("survey.submitted")
+        );
+        assert_eq!(closest("nothing.like.it.at.all", ids), None);
+    }
+}

@@ -1,0 +1,183 @@
+/** Loads and instantiates the WebAssembly module; call once before `start`. */
+export default function init(input?: InitInput | { module_or_path: InitInput }): Promise<unknown>;
+export { init };
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** One problem in a settings document. */
+export interface Problem {
+  /** Where, e.g. `webhooks[0].static[1].name`. */
+  path: string;
+  /** What is wrong and what to do. */
+  message: string;
+}
+
+/** Result of `validate`. */
+export interface Validation {
+  ok: boolean;
+  errors: Problem[];
+  /** Not blocking: published secrets, destinations that do not allow CORS. */
+  warnings: Problem[];
+}
+
+export type EventId =
+  | "swt.step_played" | "swt.goal_reached" | "swt.started" | "swt.failed"
+  | "launcher.clicked" | "onboarding.task_completed"
+  | "shoutout.action_clicked" | "shoutout.dismissed" | "shoutout.goal_reached" | "shoutout.shown"
+  | "smarttip.shown" | "smarttip.validation_error"
+  | "survey.question_answered" | "survey.dismissed" | "survey.submitted"
+  | "menu.opened" | "menu.searched" | "menu.item_selected"
+  | "shuttle.goal_reached" | "resource.clicked" | "resource.goal_reached"
+  | "teachme.visible" | "teachme.step_started" | "teachme.course_started" | "teachme.course_completed"
+  | "teachme.quiz_played" | "teachme.quiz_submitted" | "teachme.quiz_passed" | "teachme.quiz_failed"
+  | "dxa.click" | "dxa.input" | "dxa.page_view";
+
+export type Operator =
+  | "equals" | "not_equals" | "contains" | "not_contains" | "starts_with" | "ends_with"
+  | "matches" | "gt" | "gte" | "lt" | "lte" | "exists" | "not_exists" | "in";
+
+export type Auth =
+  | { type: "none" }
+  | { type: "bearer"; token?: string }
+  | { type: "basic"; username: string; password?: string }
+  | { type: "oauth2"; tokenUrl: string; clientId: string; clientSecret?: string; scope?: string };
+
+export interface Destination {
+  id: string;
+  platform?: string;
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+  /** `https://` (plain `http` only for localhost); may hold `{{property}}` placeholders in path and query. */
+  url: string;
+  auth?: Auth;
+  headers?: { name: string; value: string }[];
+  /** `cors` (default), `simple` (text/plain, no preflight) or `no-cors` (fire and forget). */
+  mode?: "cors" | "simple" | "no-cors";
+  /** Body template; `"{{name}}"` keeps the type, `{{name}}` in text interpolates, `"{{properties}}"` is the default body. */
+  body?: Json;
+  timeoutMs?: number;
+  maxAttempts?: number;
+  idempotencyHeader?: boolean;
+}
+
+export interface Condition {
+  property: string;
+  operator: Operator;
+  value?: Json;
+  ignoreCase?: boolean;
+  join?: "and" | "or";
+}
+
+export interface Webhook {
+  id: string;
+  name?: string;
+  enabled?: boolean;
+  event: EventId;
+  conditions?: Condition[];
+  /** When present only these are sent, each under `as` when given; `hash` sends the SHA-256 hex. */
+  properties?: ({ name: string; as?: string; hash?: boolean } | string)[];
+  static?: { name: string; value: Json }[];
+  destination: string;
+}
+
+/** The published settings document. */
+export interface Settings {
+  version: 1;
+  captureInputValues?: boolean;
+  destinations: Destination[];
+  webhooks: Webhook[];
+}
+
+export interface StartOptions {
+  /** Capture clicks, input changes and page views (`dxa.*`). Default false. */
+  autoCapture?: boolean;
+  /** Log every request and outcome to the console, secrets masked. Default false. */
+  debug?: boolean;
+  /** Listen to `walkme:event` CustomEvents on window. Default true. */
+  playerEvents?: boolean;
+}
+
+/** One attempt or drop, for `onDelivery`. */
+export interface DeliveryReport {
+  webhookId: string;
+  eventId: string;
+  destinationId: string;
+  /** `event.id:webhook.id`, the same on every attempt. */
+  key: string;
+  /** Attempt number, 0 when the delivery was dropped before being sent. */
+  attempt: number;
+  /** HTTP status, when there was one. */
+  status: number | null;
+  outcome: "delivered" | "sent" | "retry" | "failed" | "dropped";
+  error: string | null;
+  /** Duration of the attempt in ms. */
+  ms: number;
+}
+
+export interface Stats {
+  /** Deliveries created by matching events. */
+  matched: number;
+  /** Requests sent (every attempt). */
+  sent: number;
+  /** Deliveries confirmed by the destination. */
+  delivered: number;
+  /** `no-cors` deliveries sent without confirmation. */
+  opaque: number;
+  /** Deliveries waiting for a retry. */
+  retrying: number;
+  /** Deliveries given up after `maxAttempts`. */
+  failed: number;
+  /** Deliveries dropped (4xx, 410, bounds, too large, removed destination). */
+  dropped: number;
+  /** Deliveries not finished yet. */
+  queued: number;
+  inFlight: number;
+  /** Deliveries with a copy in browser storage. */
+  stored: number;
+  /** Deliveries resumed from an earlier page or a closed tab. */
+  resumed: number;
+  /** Storage refused a write (quota); the queue runs in memory. */
+  storageDegraded: boolean;
+  /** The module turned itself off after an internal error. */
+  disabled: boolean;
+}
+
+export interface CatalogEvent {
+  id: EventId;
+  group: string;
+  name: string;
+  description: string;
+  properties: { name: string; type: "string" | "number" | "boolean" | "list" }[];
+}
+
+export declare class SettingsError extends Error {
+  errors: Problem[];
+}
+
+export declare class Hooks {
+  /** Sends an event through the webhooks; returns how many matched. */
+  emit(type: EventId | string, properties?: Record<string, Json>): number;
+  /** Sets `user.id` and `user.<trait>` for the events that follow. */
+  identify(userId: string | null, traits?: Record<string, Json>): void;
+  /** Re-publishes settings; throws a `SettingsError` when invalid. */
+  update(settings: Settings): void;
+  /** Supplies a destination's token from the host page, so no secret is published. */
+  setTokenProvider(
+    destinationId: string,
+    provider: ((destinationId: string) => string | { token: string; expiresIn?: number } | Promise<string | { token: string; expiresIn?: number }>) | null
+  ): void;
+  onDelivery(listener: (report: DeliveryReport) => void): void;
+  /** Resolves when nothing is in flight and nothing is due. */
+  flush(): Promise<void>;
+  stats(): Stats;
+  stop(): void;
+}
+
+/** Starts the module; throws a `SettingsError` when the settings are invalid. */
+export function start(settings: Settings, options?: StartOptions): Hooks;
+/** Validates settings; never throws. */
+export function validate(settings: unknown): Validation;
+/** The event catalog with each event's properties. */
+export function catalog(): CatalogEvent[];

@@ -1,0 +1,116 @@
+//! The exported JavaScript API. The public entry (`index.js` in the npm
+//! package) wraps these so that no call ever throws into the host page,
+//! except `start` and `update` on invalid settings.
+
+use super::convert::{problems, to_js, to_value};
+use super::host::BrowserHost;
+use super::platform;
+use super::runtime::{Options, Runtime as Inner};
+use crate::core::catalog;
+use crate::core::settings::Settings;
+use crate::core::validate;
+use crate::core::value::Value;
+use js_sys::Function;
+use wasm_bindgen::prelude::*;
+
+fn parse(settings: &JsValue) -> Result<Settings, JsValue> {
+    Settings::parse(&to_value(settings), &BrowserHost).map_err(|p| to_js(&problems(&p)))
+}
+
+/// A running module (the object `start` returns wraps it).
+#[wasm_bindgen]
+pub struct Runtime {
+    inner: Inner,
+}
+
+#[wasm_bindgen]
+impl Runtime {
+    /// Starts on `settings`; throws the list of `{ path, message }` problems
+    /// when they are invalid. `options`: `{ autoCapture, debug, playerEvents }`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(settings: JsValue, options: JsValue) -> Result<Runtime, JsValue> {
+        let settings = parse(&settings)?;
+        let opt = to_value(&options);
+        let flag = |k: &str, d: bool| opt.get(k).and_then(|v| v.as_bool()).unwrap_or(d);
+        let options = Options {
+            auto_capture: flag("autoCapture", false),
+            debug: flag("debug", false),
+            player_events: flag("playerEvents", true),
+        };
+        Ok(Runtime {
+            inner: Inner::start(settings, options),
+        })
+    }
+
+    /// Takes an event; returns the number of webhooks it matched.
+    pub fn emit(&self, event_type: &str, properties: JsValue) -> u32 {
+        self.inner.emit(event_type, &properties)
+    }
+
+    /// Sets `user.id` (and `user.<trait>` for each trait).
+    pub fn identify(&self, user_id: Option<String>, traits: JsValue) {
+        self.inner.identify(user_id, &traits)
+    }
+
+    /// Re-publishes settings; throws the problems when they are invalid (the
+    /// module keeps the settings it had).
+    pub fn update(&self, settings: JsValue) -> Result<(), JsValue> {
+        let settings = parse(&settings)?;
+        self.inner.update(settings);
+        Ok(())
+    }
+
+    /// Registers (or, with `null`, removes) a function that returns the
+    /// token for a destination, so no secret has to be published.
+    #[wasm_bindgen(js_name = setTokenProvider)]
+    pub fn set_token_provider(&self, destination: &str, provider: Option<Function>) {
+        self.inner.set_token_provider(destination, provider)
+    }
+
+    /// Adds a listener called with a report for every attempt and drop.
+    #[wasm_bindgen(js_name = onDelivery)]
+    pub fn on_delivery(&self, listener: Function) {
+        self.inner.on_delivery(listener)
+    }
+
+    /// Resolves when nothing is in flight and nothing is due.
+    pub fn flush(&self) -> js_sys::Promise {
+        self.inner.flush()
+    }
+
+    /// Counters and gauges.
+    pub fn stats(&self) -> JsValue {
+        self.inner.stats()
+    }
+
+    /// Stops listening and sending; stored deliveries stay for the next start.
+    pub fn stop(&self) {
+        self.inner.stop()
+    }
+}
+
+/// Validates settings: `{ ok, errors: [{ path, message }], warnings }`.
+#[wasm_bindgen]
+pub fn validate(settings: JsValue) -> JsValue {
+    let (ok, errors, warnings) = match Settings::parse(&to_value(&settings), &BrowserHost) {
+        Ok(s) => (true, Vec::new(), validate::warnings(&s)),
+        Err(errors) => (false, errors, Vec::new()),
+    };
+    to_js(&Value::Object(vec![
+        ("ok".into(), ok.into()),
+        ("errors".into(), problems(&errors)),
+        ("warnings".into(), problems(&warnings)),
+    ]))
+}
+
+/// The event catalog with each event's properties.
+#[wasm_bindgen]
+pub fn catalog() -> JsValue {
+    to_js(&catalog::to_value())
+}
+
+/// Shares the page's guard with the platform code (called once by `index.js`).
+#[wasm_bindgen(js_name = installGuard)]
+pub fn install_guard(guard: JsValue) {
+    platform::install_guard(&guard);
+}

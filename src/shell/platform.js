@@ -1,0 +1,332 @@
+// The browser side of the shell: small functions the Rust shell calls, one
+// crossing per request, and the listeners the browser calls back through
+// `guard`. Nothing here decides anything: matching, mapping, retries and
+// queueing live in the Rust core.
+
+// One guard for the whole module. After an internal failure (a trap in the
+// wasm instance, whose state can then no longer be trusted) every entry
+// point becomes a no-op; the host page goes on.
+let state = { broken: false, error: null, report: null };
+
+export function install_guard(g) {
+  if (g) state = g;
+}
+
+export function is_broken() {
+  return state.broken;
+}
+
+export function fail(e) {
+  if (state.broken) return;
+  state.broken = true;
+  state.error = e;
+  try {
+    if (state.report) state.report(e);
+    else console.error("[walkme-webhooks] disabled after an internal error:", e);
+  } catch (_) {}
+}
+
+// Wraps a Rust closure so that the browser never sees it throw.
+export function guard(f) {
+  return function () {
+    if (state.broken) return;
+    try {
+      return f.apply(null, arguments);
+    } catch (e) {
+      fail(e);
+    }
+  };
+}
+
+// Calls host-page code (onDelivery listeners, token providers) so that its
+// errors never reach the module.
+export function call_host(f, arg) {
+  try {
+    f(arg);
+  } catch (e) {
+    setTimeout(() => {
+      throw e;
+    });
+  }
+}
+
+// An object's own enumerable string-keyed properties as [k, v, k, v, ...];
+// a throwing getter or Proxy gives an empty list.
+export function entries(o) {
+  const out = [];
+  try {
+    for (const k of Object.keys(o)) out.push(k, o[k]);
+  } catch (_) {
+    out.length = 0;
+  }
+  return out;
+}
+
+export function now() {
+  return Date.now();
+}
+
+export function seed() {
+  const a = new Uint32Array(2);
+  (globalThis.crypto || { getRandomValues: (x) => x.map(() => (Math.random() * 2 ** 32) >>> 0) }).getRandomValues(a);
+  return a[0] * 4294967296 + a[1];
+}
+
+export function number_to_string(n) {
+  return String(n);
+}
+
+export function parse_number(s) {
+  return Number(s);
+}
+
+export function lowercase(s) {
+  return s.toLowerCase();
+}
+
+export function regex_compile(pattern, ignoreCase) {
+  try {
+    return new RegExp(pattern, ignoreCase ? "iu" : "u");
+  } catch (e) {
+    try {
+      return new RegExp(pattern, ignoreCase ? "i" : "");
+    } catch (e2) {
+      return String(e2.message || e2);
+    }
+  }
+}
+
+export function regex_test(re, text) {
+  re.lastIndex = 0;
+  return re.test(text);
+}
+
+// ---- requests -------------------------------------------------------------
+
+// Sends one request and reports back once: onAnswer(id, status, retryAfter,
+// kind, detail). kind: 0 answer, 1 opaque, 2 network error, 3 timeout.
+export function send(onAnswer, id, method, url, headers, body, mode, keepalive, timeoutMs) {
+  const init = { method, keepalive, credentials: "omit", redirect: "follow", referrerPolicy: "strict-origin-when-cross-origin" };
+  init.mode = mode === "cors" ? "cors" : mode === "simple" ? "cors" : "no-cors";
+  if (headers.length) {
+    const h = {};
+    for (let i = 0; i < headers.length; i += 2) h[headers[i]] = headers[i + 1];
+    init.headers = h;
+  }
+  if (body !== undefined && body !== null) init.body = body;
+  let timer = 0;
+  let done = false;
+  const finish = (status, retryAfter, kind, detail) => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    onAnswer(id, status, retryAfter, kind, detail);
+  };
+  let controller = null;
+  try {
+    controller = typeof AbortController === "function" ? new AbortController() : null;
+    if (controller) init.signal = controller.signal;
+    timer = setTimeout(() => {
+      if (controller) controller.abort();
+      finish(0, null, 3, "");
+    }, timeoutMs);
+    fetch(url, init).then(
+      (res) => {
+        if (res.type === "opaque") return finish(0, null, 1, "");
+        finish(res.status, res.headers.get("retry-after"), 0, "");
+        // Drain the body so the connection can be reused.
+        res.body && res.body.cancel && res.body.cancel().catch(() => {});
+      },
+      (err) => finish(0, null, 2, String((err && err.message) || err))
+    );
+  } catch (err) {
+    // fetch throws synchronously on a malformed request or when the
+    // keep-alive budget is exceeded: report it as a network error.
+    Promise.resolve().then(() => finish(0, null, 2, String((err && err.message) || err)));
+  }
+}
+
+// OAuth 2.0 client credentials: POST the form body, hand back the JSON answer.
+export function fetch_token(onToken, destination, url, body) {
+  try {
+    fetch(url, {
+      method: "POST",
+      body,
+      credentials: "omit",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    })
+      .then((res) => res.json().then((json) => [res.status, json], () => [res.status, null]))
+      .then(
+        ([status, json]) => onToken(destination, json, status >= 200 && status < 300 ? "" : "HTTP " + status),
+        (err) => onToken(destination, null, String((err && err.message) || err))
+      );
+  } catch (err) {
+    Promise.resolve().then(() => onToken(destination, null, String(err)));
+  }
+}
+
+// A host-page token provider: any function returning a token or a promise of one.
+export function ask_token(onToken, destination, provider) {
+  Promise.resolve()
+    .then(() => provider(destination))
+    .then(
+      (t) => {
+        const token = t && typeof t === "object" ? t.token : t;
+        const expiresIn = t && typeof t === "object" ? t.expiresIn : undefined;
+        onToken(destination, typeof token === "string" && token ? { access_token: token, expires_in: expiresIn || 300 } : null, token ? "" : "the token provider returned no token");
+      },
+      (err) => onToken(destination, null, "the token provider failed: " + String((err && err.message) || err))
+    );
+}
+
+// ---- time ------------------------------------------------------------------
+
+export function microtask(f) {
+  queueMicrotask(f);
+}
+
+export function set_timer(handle, f, ms) {
+  if (handle) clearTimeout(handle);
+  return setTimeout(f, Math.max(0, Math.min(ms, 2147483647)));
+}
+
+export function clear_timer(handle) {
+  if (handle) clearTimeout(handle);
+}
+
+// ---- storage ---------------------------------------------------------------
+
+function ls() {
+  try {
+    return globalThis.localStorage || null;
+  } catch (_) {
+    return null; // storage disabled (privacy settings, sandboxed frame)
+  }
+}
+
+export function store_put(key, value) {
+  const s = ls();
+  if (!s) return false;
+  try {
+    s.setItem(key, value);
+    return true;
+  } catch (_) {
+    return false; // quota exceeded
+  }
+}
+
+export function store_del(key) {
+  const s = ls();
+  try {
+    if (s) s.removeItem(key);
+  } catch (_) {}
+}
+
+// Every stored record under `prefix`, as [key, parsed record] pairs (a
+// record that does not parse is removed).
+export function store_scan(prefix) {
+  const s = ls();
+  const out = [];
+  if (!s) return out;
+  try {
+    for (let i = 0; i < s.length; i++) {
+      const k = s.key(i);
+      if (k && k.startsWith(prefix)) out.push(k);
+    }
+  } catch (_) {
+    return out;
+  }
+  return out.map((k) => {
+    try {
+      return [k, JSON.parse(s.getItem(k))];
+    } catch (_) {
+      return [k, null];
+    }
+  });
+}
+
+export function session_get(key) {
+  try {
+    return globalThis.sessionStorage.getItem(key);
+  } catch (_) {
+    return null;
+  }
+}
+
+export function session_set(key, value) {
+  try {
+    globalThis.sessionStorage.setItem(key, value);
+  } catch (_) {}
+}
+
+// ---- tabs ------------------------------------------------------------------
+
+// A page holds its lock only while it has deliveries in storage (so a page
+// with nothing pending stays eligible for the back/forward cache). Another
+// page takes stored deliveries only when their owner's lock is free.
+// Returns a function that releases the lock.
+export function hold_lock(name) {
+  const locks = globalThis.navigator && navigator.locks;
+  if (!locks) return () => {};
+  let release;
+  const held = new Promise((r) => (release = r));
+  try {
+    locks.request(name, () => held).catch(() => {});
+  } catch (_) {}
+  return () => release();
+}
+
+// Runs f() while holding `name`, only if no live page holds it (the page
+// that stored those deliveries is gone). Without Web Locks, f() runs.
+export function with_orphan_lock(name, f) {
+  const locks = globalThis.navigator && navigator.locks;
+  if (!locks) return void f();
+  try {
+    locks.request(name, { ifAvailable: true }, (lock) => (lock ? f() : undefined)).catch(() => {});
+  } catch (_) {}
+}
+
+// ---- page ------------------------------------------------------------------
+
+export function page_context() {
+  const loc = globalThis.location || {};
+  const doc = globalThis.document || {};
+  const nav = globalThis.navigator || {};
+  return [String(loc.href || ""), String(loc.pathname || ""), String(doc.title || ""), String(doc.referrer || ""), String(nav.language || ""), String(nav.userAgent || "")];
+}
+
+export function href() {
+  return String((globalThis.location && location.href) || "");
+}
+
+export function is_online() {
+  return !globalThis.navigator || navigator.onLine !== false;
+}
+
+// Listens on window; returns a function that stops listening.
+export function listen(type, f, passive) {
+  const g = guard(f);
+  const opts = { capture: true, passive: passive !== false };
+  addEventListener(type, g, opts);
+  return () => removeEventListener(type, g, opts);
+}
+
+// The player's channel: window "walkme:event" CustomEvents with { type, properties }.
+export function listen_player(f) {
+  return listen("walkme:event", (e) => {
+    const d = e && e.detail;
+    if (d && typeof d.type === "string") f(d.type, d.properties && typeof d.properties === "object" ? d.properties : {});
+  });
+}
+
+export function listen_lifecycle(onHidden, onOnline) {
+  const offs = [
+    listen("pagehide", () => onHidden()),
+    listen("visibilitychange", () => {
+      if (document.visibilityState === "hidden") onHidden();
+    }),
+    listen("online", () => onOnline(true)),
+    listen("offline", () => onOnline(false)),
+  ];
+  return () => offs.forEach((off) => off());
+}
