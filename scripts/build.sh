@@ -7,4 +7,8 @@ cd "$(dirname "$0")/.."
 [ -f "$WMWH_STATE/setup-done" ] || bash scripts/setup.sh
 echo "build: wasm-pack build --release --target web"
 wasm-pack --quiet build --release --target web --out-dir pkg --out-name walkme_webhooks --no-pack >/dev/null
+echo "build: wasm-opt -Oz (binaryen $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))"
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
+  pkg/walkme_webhooks_bg.wasm -o pkg/walkme_webhooks_bg.wasm
 node scripts/package.mjs

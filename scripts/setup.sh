@@ -26,9 +26,9 @@ apt_install() {
   fi
 }
 
-# 1. Browser, ChromeDriver and wasm-opt: always from Debian.
-apt_install chromium chromium-driver binaryen
-say "ok: $(/usr/bin/chromium --version 2>/dev/null | head -1), wasm-opt $(wasm-opt --version | awk '{print $3}')"
+# 1. Browser and ChromeDriver from Debian (wasm-opt comes from npm's binaryen, step 4).
+apt_install chromium chromium-driver
+say "ok: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
 
 # 2. A Rust toolchain with the wasm32-unknown-unknown standard library.
 wasm_ready() { [ -n "$(ls "$("$WMWH_RUSTC" --print sysroot)"/lib/rustlib/wasm32-unknown-unknown/lib/libstd-*.rlib 2>/dev/null)" ]; }

@@ -11,3 +11,6 @@ pub mod core;
 
 #[cfg(target_arch = "wasm32")]
 mod shell;
+
+#[cfg(target_arch = "wasm32")]
+pub use shell::api::{catalog, validate, Runtime};

@@ -9,7 +9,7 @@
 //! - `host`: JavaScript's `RegExp` and number formatting for the core.
 //! - `convert`: JavaScript values to and from the core's [`Value`](crate::core::value::Value).
 
-mod api;
+pub mod api;
 mod convert;
 mod host;
 mod platform;
