@@ -178,7 +178,7 @@ pub fn base64(data: &[u8]) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::value::obj;

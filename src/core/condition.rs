@@ -223,7 +223,7 @@ fn loose_eq(a: &Value, b: &Value, ignore_case: bool, host: &dyn Host) -> bool {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::host::NativeHost;

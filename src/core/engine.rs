@@ -48,26 +48,35 @@ pub struct Context {
 /// Bounds of the engine.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limits {
-    /// Requests in flight per destination.
+    /// Requests in flight per destination. Browsers open 6 connections per
+    /// HTTP/1.1 host; a few more keep HTTP/2 busy without queueing requests
+    /// in the browser, where their timeouts would run before they are sent.
     pub in_flight_per_destination: usize,
-    /// Deliveries held per destination; past it the oldest waiting one is dropped.
-    pub queue_per_destination: usize,
-    /// Records this page keeps in browser storage.
-    pub store_count: usize,
-    /// Bytes of records this page keeps in browser storage.
-    pub store_bytes: usize,
+    /// Deliveries this page holds (waiting, retrying or in flight), each one
+    /// also in browser storage. Past it, the oldest waiting delivery of the
+    /// destination with the longest queue is dropped (a dead destination
+    /// loses its own backlog first, never a healthy one's).
+    pub queue_count: usize,
+    /// Bytes (of stored records) this page holds, under the same rule; well
+    /// below browsers' 5 MiB localStorage quota, which the host page shares.
+    pub queue_bytes: usize,
     /// Body bytes in flight with `keepalive` (the browser allows 64 KiB per page).
     pub keepalive_bytes: usize,
+    /// First retry delay (doubles per attempt, with jitter).
+    pub base_delay_ms: f64,
+    /// Longest retry delay.
+    pub max_delay_ms: f64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            in_flight_per_destination: 32,
-            queue_per_destination: 5_000,
-            store_count: 1_000,
-            store_bytes: 512 * 1024,
+            in_flight_per_destination: 8,
+            queue_count: 2_000,
+            queue_bytes: 1024 * 1024,
             keepalive_bytes: 60 * 1024,
+            base_delay_ms: retry::BASE_DELAY_MS,
+            max_delay_ms: retry::MAX_DELAY_MS,
         }
     }
 }
@@ -152,6 +161,10 @@ impl Report {
 pub struct Send {
     /// Attempt id, echoed back in [`Engine::answer`].
     pub id: u64,
+    /// Delivery key (for logs).
+    pub key: String,
+    /// Attempt number of the delivery (1 for the first).
+    pub attempt: u32,
     /// The request (headers include `Authorization` when there is one).
     pub request: Request,
     /// Send with `keepalive` (survives the page going away).
@@ -319,8 +332,11 @@ pub struct Engine {
     stats: Stats,
     online: bool,
     storage_ok: bool,
-    store_count: usize,
-    store_bytes: usize,
+    /// Deliveries held, and their record bytes (the queue bound).
+    queued_count: usize,
+    queued_bytes: usize,
+    /// Deliveries with a record in storage, and without one yet.
+    stored_count: usize,
     unstored: usize,
     keepalive_in_flight: usize,
     next_id: u64,
@@ -350,8 +366,9 @@ impl Engine {
             stats: Stats::default(),
             online: true,
             storage_ok: true,
-            store_count: 0,
-            store_bytes: 0,
+            queued_count: 0,
+            queued_bytes: 0,
+            stored_count: 0,
             unstored: 0,
             keepalive_in_flight: 0,
             next_id: 1,
@@ -501,6 +518,11 @@ impl Engine {
     fn complete(&mut self, index: usize, props: Vec<(String, Value)>, now: f64) -> Event {
         let info = &catalog::EVENTS[index];
         let mut e = Event::from_pairs(props);
+        if let Some(Value::Number(n)) = e.get("event.id") {
+            // A numeric id from the caller is kept, as text (it is part of the key).
+            let id = crate::core::json::number_text(*n, self.host.as_ref());
+            e.set("event.id".into(), id.into());
+        }
         if e.str("event.id").is_none_or(str::is_empty) {
             let id = self.new_id();
             e.set("event.id".into(), id.into());
@@ -557,7 +579,7 @@ impl Engine {
         }));
     }
 
-    /// Ends a delivery: removes its record and counts it.
+    /// Ends a held delivery: removes its record and counts it.
     fn finish(
         &mut self,
         d: Delivery,
@@ -566,7 +588,30 @@ impl Engine {
         error: Option<String>,
         ms: f64,
     ) {
-        self.unstore(&d);
+        self.queued_count = self.queued_count.saturating_sub(1);
+        self.queued_bytes = self.queued_bytes.saturating_sub(record_estimate(&d));
+        if d.stored {
+            self.stored_count = self.stored_count.saturating_sub(1);
+            self.effects.push(Effect::Unstore { key: d.key.clone() });
+        } else {
+            self.unstored = self.unstored.saturating_sub(1);
+        }
+        self.count(&d, outcome, status, error, ms);
+    }
+
+    /// Drops a delivery that was never held (too large, destination gone).
+    fn reject(&mut self, d: Delivery, why: String) {
+        self.count(&d, Outcome::Dropped, None, Some(why), 0.0);
+    }
+
+    fn count(
+        &mut self,
+        d: &Delivery,
+        outcome: Outcome,
+        status: Option<u16>,
+        error: Option<String>,
+        ms: f64,
+    ) {
         match outcome {
             Outcome::Delivered => self.stats.delivered += 1,
             Outcome::Sent => self.stats.opaque += 1,
@@ -574,68 +619,56 @@ impl Engine {
             Outcome::Dropped => self.stats.dropped += 1,
             Outcome::Retry => {}
         }
-        self.report(&d, outcome, status, error, ms);
+        self.report(d, outcome, status, error, ms);
     }
 
-    fn unstore(&mut self, d: &Delivery) {
-        if d.stored {
-            self.store_count = self.store_count.saturating_sub(1);
-            self.store_bytes = self.store_bytes.saturating_sub(record_estimate(d));
-            self.effects.push(Effect::Unstore { key: d.key.clone() });
-        } else {
-            self.unstored = self.unstored.saturating_sub(1);
-        }
-    }
-
-    /// Writes (or rewrites) a delivery's record when the budget allows.
+    /// Writes (or rewrites) a delivery's record, unless storage has failed.
     fn store(&mut self, d: &mut Delivery, now: f64) {
-        d.stored_at = now;
-        if d.stored {
-            let record = d.to_record(self.host.as_ref());
-            self.effects.push(Effect::Store {
-                key: d.key.clone(),
-                record,
-            });
+        if !self.storage_ok && !d.stored {
             return;
         }
-        let size = record_estimate(d);
-        if self.storage_ok
-            && self.store_count < self.limits.store_count
-            && self.store_bytes + size <= self.limits.store_bytes
-        {
+        d.stored_at = now;
+        if !d.stored {
             d.stored = true;
+            self.stored_count += 1;
             self.unstored = self.unstored.saturating_sub(1);
-            self.store_count += 1;
-            self.store_bytes += size;
-            let record = d.to_record(self.host.as_ref());
-            self.effects.push(Effect::Store {
-                key: d.key.clone(),
-                record,
-            });
         }
+        let record = d.to_record(self.host.as_ref());
+        self.effects.push(Effect::Store {
+            key: d.key.clone(),
+            record,
+        });
     }
 
-    /// Adds a delivery to its destination's queue, dropping the oldest
-    /// waiting one when the queue is full.
-    fn enqueue(&mut self, mut d: Delivery, now: f64) {
+    /// Holds a delivery in its destination's queue, within the queue bound.
+    fn enqueue(&mut self, d: Delivery, now: f64) {
         let lane = self.lane_index(&d.destination);
         if self.lanes[lane].gone {
-            self.unstored += usize::from(!d.stored);
-            self.finish(d, Outcome::Dropped, None, Some(GONE.into()), 0.0);
-            return;
+            return self.reject(d, GONE.into());
         }
-        if self.lanes[lane].len() >= self.limits.queue_per_destination {
-            let oldest = self.lanes[lane].ready.pop_front().or_else(|| {
-                let later = &mut self.lanes[lane].later;
-                (!later.is_empty()).then(|| later.remove(0))
-            });
-            if let Some(old) = oldest {
-                self.finish(old, Outcome::Dropped, None, Some(QUEUE_FULL.into()), 0.0);
-            }
+        let size = record_estimate(&d);
+        while self.queued_count + 1 > self.limits.queue_count
+            || self.queued_bytes + size > self.limits.queue_bytes
+        {
+            // The destination with the most deliveries waiting gives up its oldest.
+            let busiest = (0..self.lanes.len())
+                .filter(|&i| !self.lanes[i].ready.is_empty() || !self.lanes[i].later.is_empty())
+                .max_by_key(|&i| self.lanes[i].ready.len() + self.lanes[i].later.len());
+            let Some(i) = busiest else {
+                return self.reject(d, QUEUE_FULL_IN_FLIGHT.into());
+            };
+            let old = match self.lanes[i].ready.pop_front() {
+                Some(old) => old,
+                None => self.lanes[i].later.remove(0),
+            };
+            self.finish(old, Outcome::Dropped, None, Some(QUEUE_FULL.into()), 0.0);
         }
+        self.queued_count += 1;
+        self.queued_bytes += size;
         if !d.stored {
             self.unstored += 1;
-            self.store(&mut d, now);
+        } else {
+            self.stored_count += 1;
         }
         self.lanes[lane].schedule(d, now);
     }
@@ -674,23 +707,27 @@ impl Engine {
                     d.request = r;
                     self.enqueue(d, now);
                 }
-                Err(why) => {
-                    self.unstored += 1;
-                    self.finish(d, Outcome::Dropped, None, Some(why), 0.0);
-                }
+                Err(why) => self.reject(d, why),
             }
         }
     }
 
-    /// Builds the requests of new matches, stores them, and sends whatever is
-    /// due, within each destination's in-flight limit.
+    /// Builds the requests of new matches and sends whatever is due, within
+    /// each destination's in-flight limit. A delivery's record is written
+    /// just before each of its attempts, so a record always counts the
+    /// attempt in flight (a resumed delivery never reuses an attempt number);
+    /// what has to wait is stored too.
     pub fn poll(&mut self, now: f64) {
         self.build_pending(now);
-        if self.unstored > 0 && self.storage_ok && self.store_count < self.limits.store_count {
-            self.store_unstored(now);
-        }
         for i in 0..self.lanes.len() {
             self.pump(i, now, false);
+        }
+        self.store_waiting(now);
+    }
+
+    fn store_waiting(&mut self, now: f64) {
+        if self.unstored > 0 && self.storage_ok {
+            self.store_unstored(now);
         }
     }
 
@@ -758,13 +795,18 @@ impl Engine {
                 break;
             };
             let size = d.request.size();
-            let keepalive = self.keepalive_in_flight + size <= self.limits.keepalive_bytes;
+            // Only what leaves while the page goes away uses `keepalive`: the
+            // browser caps keep-alive requests (64 KiB of bodies, and a count
+            // per renderer; past it they fail with ERR_INSUFFICIENT_RESOURCES).
+            let keepalive =
+                hiding && self.keepalive_in_flight + size <= self.limits.keepalive_bytes;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
                 self.lanes[i].ready.push_front(d);
                 break;
             }
             d.attempts += 1;
+            self.store(&mut d, now);
             let mut request = d.request.clone();
             if let Some(a) = &authorization {
                 request.headers.push(("Authorization".into(), a.clone()));
@@ -776,6 +818,8 @@ impl Engine {
             self.keepalive_in_flight += kept;
             self.effects.push(Effect::Send(Send {
                 id,
+                key: d.key.clone(),
+                attempt: d.attempts,
                 request,
                 keepalive,
                 timeout_ms,
@@ -841,7 +885,13 @@ impl Engine {
             && (self.lanes[i].provider
                 || dest.is_some_and(|d| matches!(d.auth, Auth::OAuth2 { .. })));
         let random = self.random();
-        let mut verdict = retry::classify(answer, d.attempts, max_attempts, renewable, random);
+        let delay = retry::backoff_with(
+            d.attempts,
+            random,
+            self.limits.base_delay_ms,
+            self.limits.max_delay_ms,
+        );
+        let mut verdict = retry::classify_with(answer, d.attempts, max_attempts, renewable, delay);
         if self.lanes[i].gone && !matches!(verdict, Verdict::Delivered | Verdict::Sent) {
             verdict = Verdict::Dropped(GONE.into());
         }
@@ -953,6 +1003,7 @@ impl Engine {
         for i in 0..self.lanes.len() {
             self.pump(i, now, true);
         }
+        self.store_waiting(now);
     }
 
     /// Resumes stored deliveries (of an earlier page or a closed tab). They
@@ -975,8 +1026,7 @@ impl Engine {
             taken += 1;
             self.stats.resumed += 1;
             if self.settings.destination(&d.destination).is_none() {
-                self.unstored += 1;
-                self.finish(d, Outcome::Dropped, None, Some(REMOVED.into()), 0.0);
+                self.reject(d, REMOVED.into());
                 continue;
             }
             self.enqueue(d, now);
@@ -999,8 +1049,7 @@ impl Engine {
             for d in all {
                 if d.key == key && d.stored {
                     d.stored = false;
-                    self.store_count = self.store_count.saturating_sub(1);
-                    self.store_bytes = self.store_bytes.saturating_sub(record_estimate(d));
+                    self.stored_count = self.stored_count.saturating_sub(1);
                     self.unstored += 1;
                 }
             }
@@ -1042,7 +1091,7 @@ impl Engine {
         s.in_flight = self.lanes.iter().map(|l| l.in_flight.len() as u64).sum();
         s.queued =
             self.lanes.iter().map(|l| l.len() as u64).sum::<u64>() + self.pending.len() as u64;
-        s.stored = self.store_count as u64;
+        s.stored = self.stored_count as u64;
         s
     }
 
@@ -1054,7 +1103,10 @@ impl Engine {
 
 const GONE: &str =
     "HTTP 410: the destination is gone; it is disabled until the page is loaded again";
-const QUEUE_FULL: &str = "the destination's queue is full; the oldest waiting delivery was dropped";
+const QUEUE_FULL: &str =
+    "the queue is full; the oldest waiting delivery of the destination with the longest queue was dropped";
+const QUEUE_FULL_IN_FLIGHT: &str =
+    "the queue is full of requests in flight; this delivery was dropped";
 const REMOVED: &str = "the destination is no longer in the published settings";
 
 fn describe(answer: &Answer) -> String {

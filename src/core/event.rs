@@ -116,7 +116,7 @@ pub fn cut(mut s: String, max: usize) -> String {
     s
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

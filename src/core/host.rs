@@ -71,6 +71,7 @@ impl Host for NativeHost {
                     .last()
                     .unwrap_or("invalid pattern")
                     .trim()
+                    .trim_start_matches("error: ")
                     .to_string()
             })
     }

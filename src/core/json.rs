@@ -142,7 +142,7 @@ pub fn js_number_string(n: f64) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::host::NativeHost;

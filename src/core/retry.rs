@@ -49,8 +49,13 @@ pub const MAX_RETRY_AFTER_MS: f64 = 24.0 * 3_600_000.0;
 /// (1-based): `1 s · 2^(attempt-1)`, capped at 5 min, scaled by a random
 /// factor in [0.5, 1) so that many clients do not retry in step.
 pub fn backoff(attempt: u32, random: f64) -> f64 {
-    let exp = BASE_DELAY_MS * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
-    exp.min(MAX_DELAY_MS) * (0.5 + random.clamp(0.0, 1.0) * 0.5)
+    backoff_with(attempt, random, BASE_DELAY_MS, MAX_DELAY_MS)
+}
+
+/// [`backoff`] with another first delay and cap.
+pub fn backoff_with(attempt: u32, random: f64, base_ms: f64, max_ms: f64) -> f64 {
+    let exp = base_ms * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+    exp.min(max_ms) * (0.5 + random.clamp(0.0, 1.0) * 0.5)
 }
 
 /// Decides what `answer` to attempt number `attempt` (1-based) of
@@ -63,14 +68,23 @@ pub fn classify(
     renewable: bool,
     random: f64,
 ) -> Verdict {
+    let delay = backoff(attempt, random);
+    classify_with(answer, attempt, max_attempts, renewable, delay)
+}
+
+/// [`classify`] with the backoff delay already computed.
+pub fn classify_with(
+    answer: &Answer,
+    attempt: u32,
+    max_attempts: u32,
+    renewable: bool,
+    delay: f64,
+) -> Verdict {
     let retry = |why: String, after: Option<f64>| {
         if attempt >= max_attempts {
             Verdict::Failed(format!("gave up after {attempt} attempts: {why}"))
         } else {
-            Verdict::Retry(after.map_or_else(
-                || backoff(attempt, random),
-                |a| a.clamp(0.0, MAX_RETRY_AFTER_MS),
-            ))
+            Verdict::Retry(after.map_or(delay, |a| a.clamp(0.0, MAX_RETRY_AFTER_MS)))
         }
     };
     match answer {
@@ -134,7 +148,7 @@ fn http_date_ms(v: &str) -> Option<f64> {
     Some(((days * 86_400 + h * 3600 + m * 60 + s) * 1000) as f64)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

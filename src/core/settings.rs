@@ -219,9 +219,11 @@ pub struct Destination {
     pub body: Option<Value>,
     /// Per-attempt timeout.
     #[serde(default = "default_timeout")]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 100, max = 120_000)))]
     pub timeout_ms: u32,
     /// Attempts before a delivery is given up.
     #[serde(default = "default_attempts")]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 25)))]
     pub max_attempts: u32,
     /// Send the delivery key as `Idempotency-Key`.
     #[serde(default)]
@@ -414,11 +416,19 @@ impl Settings {
         let mut r = Reader {
             problems: Vec::new(),
             host,
+            destinations_at: Vec::new(),
+            webhooks_at: Vec::new(),
+            unread_destinations: Vec::new(),
         };
         let settings = r.settings(doc);
-        let mut problems = r.problems;
+        let mut problems = std::mem::take(&mut r.problems);
         if let Some(s) = &settings {
-            problems.extend(validate::check(s, host));
+            let origin = validate::Origin {
+                destinations: &r.destinations_at,
+                webhooks: &r.webhooks_at,
+                unread_destinations: &r.unread_destinations,
+            };
+            problems.extend(validate::check_read(s, host, &origin));
         }
         match settings {
             Some(s) if problems.is_empty() => Ok(s),
@@ -445,6 +455,12 @@ impl Settings {
 struct Reader<'h> {
     problems: Vec<Problem>,
     host: &'h dyn Host,
+    /// Document index of each destination read (unreadable ones are left out).
+    destinations_at: Vec<usize>,
+    /// Document index of each webhook read.
+    webhooks_at: Vec<usize>,
+    /// Ids of destinations that could not be read.
+    unread_destinations: Vec<String>,
 }
 
 fn join(path: &str, key: &str) -> String {
@@ -602,18 +618,27 @@ impl Reader<'_> {
             }
         };
         let capture_input_values = self.boolean(obj, "", "captureInputValues", false);
-        let destinations = self
-            .list(obj, "", "destinations")
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| self.destination(d, &format!("destinations[{i}]")))
-            .collect();
-        let webhooks = self
-            .list(obj, "", "webhooks")
-            .iter()
-            .enumerate()
-            .filter_map(|(i, w)| self.webhook(w, &format!("webhooks[{i}]")))
-            .collect();
+        let mut destinations = Vec::new();
+        for (i, d) in self.list(obj, "", "destinations").iter().enumerate() {
+            match self.destination(d, &format!("destinations[{i}]")) {
+                Some(dest) => {
+                    destinations.push(dest);
+                    self.destinations_at.push(i);
+                }
+                None => {
+                    if let Some(id) = d.get("id").and_then(Value::as_str) {
+                        self.unread_destinations.push(id.to_string());
+                    }
+                }
+            }
+        }
+        let mut webhooks = Vec::new();
+        for (i, w) in self.list(obj, "", "webhooks").iter().enumerate() {
+            if let Some(hook) = self.webhook(w, &format!("webhooks[{i}]")) {
+                webhooks.push(hook);
+                self.webhooks_at.push(i);
+            }
+        }
         Some(Settings {
             version,
             capture_input_values,

@@ -84,7 +84,7 @@ pub fn hex(data: &[u8]) -> String {
     s
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::hex;
 

@@ -176,7 +176,7 @@ fn lookup<'v>(name: &str, event: &'v Event, default_body: &'v Value) -> Option<&
     default_body.get(name).or_else(|| event.get(name))
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::core::host::NativeHost;

@@ -148,7 +148,7 @@ pub fn with_query(url: &str, pairs: &[(String, String)]) -> String {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 

@@ -269,7 +269,7 @@ pub fn obj<K: Into<String>, I: IntoIterator<Item = (K, Value)>>(pairs: I) -> Val
     Value::Object(pairs.into_iter().map(|(k, v)| (k.into(), v)).collect())
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
