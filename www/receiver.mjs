@@ -98,13 +98,14 @@ export function createReceiver({ log = false } = {}) {
           faults.status429++;
           return answer(429, { "Retry-After": "1" });
         case 3:
-          // Hang past the client's timeout: the request arrived, its answer is lost.
+          // Hang past the client's timeout: the request arrived, its answer
+          // is lost (the connection is closed without one).
           faults.hang++;
           entry.status = "hang";
           hanging.add(res);
           setTimeout(() => {
             hanging.delete(res);
-            if (!res.writableEnded) answer(200);
+            req.socket.destroy();
           }, Number(q.get("hangMs") || 20000));
           return;
         default:

@@ -71,6 +71,10 @@ export function startServer({ port = 8080, host = "127.0.0.1", receiverPorts = [
     if (path.startsWith("/pkg/")) {
       base = join(root, "pkg");
       path = path.slice(4);
+    } else if (path.startsWith("/test/")) {
+      // Pages the browser tests drive (the chaos lab, the CSP checks).
+      base = join(root, "tests/e2e/pages");
+      path = path.slice(5);
     }
     const file = normalize(join(base, path));
     if (!file.startsWith(base + sep) && file !== base) {

@@ -7,6 +7,7 @@ use super::host::BrowserHost;
 use super::platform;
 use super::runtime::{Options, Runtime as Inner};
 use crate::core::catalog;
+use crate::core::engine::Limits;
 use crate::core::settings::Settings;
 use crate::core::validate;
 use crate::core::value::Value;
@@ -32,10 +33,20 @@ impl Runtime {
         let settings = parse(&settings)?;
         let opt = to_value(&options);
         let flag = |k: &str, d: bool| opt.get(k).and_then(|v| v.as_bool()).unwrap_or(d);
+        let mut limits = Limits::default();
+        // Retry delays: { backoff: { baseMs, maxMs } } (tests use short ones).
+        if let Some(b) = opt.get("backoff") {
+            let ms = |k: &str| b.get(k).and_then(|v| v.as_f64()).filter(|n| *n >= 1.0);
+            limits.base_delay_ms = ms("baseMs").unwrap_or(limits.base_delay_ms);
+            limits.max_delay_ms = ms("maxMs")
+                .unwrap_or(limits.max_delay_ms)
+                .max(limits.base_delay_ms);
+        }
         let options = Options {
             auto_capture: flag("autoCapture", false),
             debug: flag("debug", false),
             player_events: flag("playerEvents", true),
+            limits,
         };
         Ok(Runtime {
             inner: Inner::start(settings, options),

@@ -24,7 +24,7 @@ const LOCK_PREFIX: &str = "wmwh1-page:";
 const SESSION_KEY: &str = "wmwh1-session";
 
 /// Options of `start`.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Options {
     /// DXA auto-capture of clicks, inputs and page views.
     pub auto_capture: bool,
@@ -32,6 +32,8 @@ pub struct Options {
     pub debug: bool,
     /// Listen to `walkme:event` CustomEvents (on by default).
     pub player_events: bool,
+    /// Queue bounds and retry delays.
+    pub limits: Limits,
 }
 
 struct State {
@@ -74,7 +76,12 @@ impl Runtime {
     /// Starts a runtime on valid settings.
     pub fn start(settings: Settings, options: Options) -> Runtime {
         let seed = platform::seed() as u64;
-        let mut engine = Engine::new(settings, Box::new(BrowserHost), seed, Limits::default());
+        let mut engine = Engine::new(
+            settings,
+            Box::new(BrowserHost),
+            seed,
+            options.limits.clone(),
+        );
         let page = engine.new_id();
         let session = match platform::session_get(SESSION_KEY) {
             Some(s) if !s.is_empty() => s,
@@ -589,7 +596,9 @@ fn log_send(send: &crate::core::engine::Send) {
         .map(|(n, v)| format!("{n}: {}", crate::core::auth::mask(n, v)))
         .collect();
     web_log(&format!(
-        "[walkme-webhooks] {} {} {}{}",
+        "[walkme-webhooks] send {} #{} {} {} {}{}",
+        send.key,
+        send.attempt,
         r.method.as_str(),
         crate::core::auth::mask_url(&r.url),
         headers.join(", "),
