@@ -1,0 +1,209 @@
+// Between the settings JSON (what is published) and the editor's form state
+// (what a person types: text in inputs). The form keeps text; the settings
+// get typed values (numbers for numeric properties and comparisons, lists
+// for "in").
+
+export const NEW = "__new__";
+
+export const OPERATORS = [
+  { value: "equals", label: "equal to" },
+  { value: "not_equals", label: "not equal to" },
+  { value: "contains", label: "contains" },
+  { value: "not_contains", label: "does not contain" },
+  { value: "starts_with", label: "starts with" },
+  { value: "ends_with", label: "ends with" },
+  { value: "matches", label: "matches (regex)" },
+  { value: "gt", label: "greater than" },
+  { value: "gte", label: "at least" },
+  { value: "lt", label: "less than" },
+  { value: "lte", label: "at most" },
+  { value: "exists", label: "exists" },
+  { value: "not_exists", label: "does not exist" },
+  { value: "in", label: "is one of" },
+];
+
+export const NO_VALUE = new Set(["exists", "not_exists"]);
+const NUMERIC_OPS = new Set(["gt", "gte", "lt", "lte"]);
+
+export const AUTH_TYPES = [
+  { value: "none", label: "No Authentication" },
+  { value: "bearer", label: "Bearer Token" },
+  { value: "basic", label: "Basic Auth" },
+  { value: "oauth2", label: "OAuth 2.0 (client credentials)" },
+];
+
+export const MODES = [
+  { value: "cors", label: "cors: JSON with headers and auth (the destination must allow CORS)" },
+  { value: "simple", label: "simple: text/plain, no headers, no preflight (Slack and most webhook inboxes)" },
+  { value: "no-cors", label: "no-cors: fire and forget, the answer cannot be read (Teams, GA4)" },
+];
+
+export const METHODS = ["POST", "GET", "PUT", "PATCH", "DELETE"];
+
+const isNumeric = (s) => /^\s*-?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(s);
+
+function typed(text, type, numeric) {
+  if ((numeric || type === "number") && isNumeric(text)) return Number(text);
+  if (type === "boolean" && (text === "true" || text === "false")) return text === "true";
+  return text;
+}
+
+function textOf(v) {
+  if (v == null) return "";
+  if (typeof v === "string") return v;
+  return typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+// ---- conditions -------------------------------------------------------------
+
+export function conditionRow(c, known) {
+  const value = Array.isArray(c.value) ? c.value.map(textOf).join(", ") : textOf(c.value);
+  return {
+    property: c.property || "",
+    custom: !!c.property && !known(c.property),
+    operator: c.operator || "equals",
+    valueText: value,
+    ignoreCase: !!c.ignoreCase,
+    join: c.join === "or" ? "or" : "and",
+  };
+}
+
+export function rowCondition(row, typeOf) {
+  const c = { property: row.property.trim(), operator: row.operator };
+  const type = typeOf(c.property);
+  if (row.operator === "in") {
+    c.value = row.valueText
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "")
+      .map((s) => typed(s, type, false));
+  } else if (!NO_VALUE.has(row.operator)) {
+    c.value = typed(row.valueText, type, NUMERIC_OPS.has(row.operator));
+  }
+  if (row.ignoreCase) c.ignoreCase = true;
+  c.join = row.join;
+  return c;
+}
+
+// ---- static properties ------------------------------------------------------
+
+export function staticRow(s) {
+  const v = s.value;
+  const type = typeof v === "number" ? "number" : typeof v === "boolean" ? "boolean" : "text";
+  return { name: s.name || "", type, valueText: textOf(v) };
+}
+
+export function rowStatic(row) {
+  let value = row.valueText;
+  if (row.type === "number" && isNumeric(value)) value = Number(value);
+  if (row.type === "boolean") value = value === "true";
+  return { name: row.name, value };
+}
+
+// ---- destinations -----------------------------------------------------------
+
+export function slug(s) {
+  return (
+    String(s || "")
+      .toLowerCase()
+      .normalize("NFKD")
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 40) || "destination"
+  );
+}
+
+export function uniqueId(base, taken) {
+  let id = base;
+  for (let i = 2; taken.has(id); i++) id = `${base}-${i}`;
+  return id;
+}
+
+export function destinationModel(d) {
+  const a = d.auth || { type: "none" };
+  const secret = a.type === "bearer" ? a.token : a.type === "basic" ? a.password : a.type === "oauth2" ? a.clientSecret : "";
+  return {
+    id: d.id || "",
+    idEdited: true,
+    platform: d.platform || "",
+    method: d.method || "POST",
+    url: d.url || "",
+    mode: d.mode || "cors",
+    authType: a.type || "none",
+    token: a.token || "",
+    username: a.username || "",
+    password: a.password || "",
+    tokenUrl: a.tokenUrl || "",
+    clientId: a.clientId || "",
+    clientSecret: a.clientSecret || "",
+    scope: a.scope || "",
+    hostToken: a.type !== "none" && !secret,
+    headers: (d.headers || []).map((x) => ({ name: x.name || "", value: x.value || "" })),
+    bodyText: d.body === undefined || d.body === null ? "" : JSON.stringify(d.body, null, 2),
+    timeoutMs: d.timeoutMs != null ? String(d.timeoutMs) : "",
+    maxAttempts: d.maxAttempts != null ? String(d.maxAttempts) : "",
+    idempotencyHeader: !!d.idempotencyHeader,
+  };
+}
+
+export function emptyDestination() {
+  return { ...destinationModel({}), idEdited: false };
+}
+
+/** The settings destination and client-side problems ({ key, message }). */
+export function modelDestination(m) {
+  const problems = [];
+  const d = { id: m.id, platform: m.platform.trim() || undefined, method: m.method, url: m.url.trim() };
+  switch (m.authType) {
+    case "bearer":
+      d.auth = m.hostToken || !m.token ? { type: "bearer" } : { type: "bearer", token: m.token };
+      break;
+    case "basic":
+      d.auth = { type: "basic", username: m.username };
+      if (!m.hostToken && m.password) d.auth.password = m.password;
+      break;
+    case "oauth2":
+      d.auth = { type: "oauth2", tokenUrl: m.tokenUrl.trim(), clientId: m.clientId };
+      if (!m.hostToken && m.clientSecret) d.auth.clientSecret = m.clientSecret;
+      if (m.scope.trim()) d.auth.scope = m.scope.trim();
+      break;
+    default:
+      d.auth = { type: "none" };
+  }
+  d.headers = m.headers.map((x) => ({ name: x.name.trim(), value: x.value }));
+  d.mode = m.mode;
+  if (m.bodyText.trim()) {
+    try {
+      d.body = JSON.parse(m.bodyText);
+    } catch (e) {
+      problems.push({ key: "destination.body", message: "is not valid JSON: " + e.message });
+    }
+  }
+  for (const k of ["timeoutMs", "maxAttempts"]) {
+    const t = m[k].trim();
+    if (!t) continue;
+    if (isNumeric(t)) d[k] = Number(t);
+    else problems.push({ key: "destination." + k, message: "must be a number" });
+  }
+  if (m.idempotencyHeader) d.idempotencyHeader = true;
+  if (!d.platform) delete d.platform;
+  return { destination: d, problems };
+}
+
+/** "POST 127.0.0.1:8080/hook/demo" */
+export function shortUrl(url) {
+  try {
+    const u = new URL(url.replace(/\{\{[^}]*\}\}/g, "x"));
+    return u.host + u.pathname + (u.search ? "?…" : "");
+  } catch (_) {
+    return url;
+  }
+}
+
+export function authLabel(auth) {
+  const t = (auth && auth.type) || "none";
+  const l = AUTH_TYPES.find((a) => a.value === t)?.label || t;
+  if (t === "none") return l;
+  const secret = t === "bearer" ? auth.token : t === "basic" ? auth.password : auth.clientSecret;
+  return secret ? l : l + " (host token)";
+}
