@@ -7,7 +7,7 @@ import { gzipSync } from "node:zlib";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
-for (const f of ["index.js", "index.d.ts", "loader.js"]) copyFileSync(join(root, "src/js", f), join(pkg, f));
+copyFileSync(join(root, "src/js/index.d.ts"), join(pkg, "index.d.ts"));
 copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
 
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
@@ -36,31 +36,21 @@ writeFileSync(
       types: "index.d.ts",
       exports: { ".": { types: "./index.d.ts", default: "./index.js" }, "./loader.js": "./loader.js", "./walkme_webhooks_bg.wasm": "./walkme_webhooks_bg.wasm" },
       files: files.sort(),
-      sideEffects: ["./loader.js", "./snippets/*"],
+      sideEffects: ["./loader.js"],
     },
     null,
     2
   ) + "\n"
 );
 
+// What a page downloads: the .wasm and the one JS module, gzipped.
 export function downloadSize() {
-  const wasm = readFileSync(join(pkg, "walkme_webhooks_bg.wasm"));
-  const js = ["walkme_webhooks.js", "index.js"].map((f) => readFileSync(join(pkg, f)));
-  const snippets = [];
-  const walkS = (d) => {
-    for (const f of readdirSync(d)) {
-      const p = join(d, f);
-      if (statSync(p).isDirectory()) walkS(p);
-      else snippets.push(readFileSync(p));
-    }
-  };
-  walkS(join(pkg, "snippets"));
-  const gz = (b) => gzipSync(b, { level: 9 }).length;
-  const parts = { wasm: gz(wasm), glue: gz(Buffer.concat(js)), snippets: gz(Buffer.concat(snippets)) };
-  return { ...parts, total: parts.wasm + parts.glue + parts.snippets, raw: wasm.length };
+  const gz = (f) => gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length;
+  const parts = { wasm: gz("walkme_webhooks_bg.wasm"), js: gz("index.js") };
+  return { ...parts, total: parts.wasm + parts.js, raw: readFileSync(join(pkg, "walkme_webhooks_bg.wasm")).length };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const s = downloadSize();
-  console.log(`build: pkg/ ready; a page downloads ${s.total} B gzipped (wasm ${s.wasm} B, JS glue ${s.glue} B, platform JS ${s.snippets} B; wasm raw ${s.raw} B)`);
+  console.log(`build: pkg/ ready; a page downloads ${s.total} B gzipped (wasm ${s.wasm} B, JS ${s.js} B; wasm raw ${s.raw} B)`);
 }
