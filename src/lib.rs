@@ -13,4 +13,8 @@ pub mod core;
 mod shell;
 
 #[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+
+#[cfg(target_arch = "wasm32")]
 pub use shell::api::{catalog, validate, Runtime};
