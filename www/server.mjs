@@ -45,14 +45,17 @@ export function csp(extraConnect = []) {
   ].join("; ");
 }
 
-async function serveFile(res, file) {
+async function serveFile(res, file, connect) {
   try {
     const s = await stat(file);
-    if (s.isDirectory()) return serveFile(res, join(file, "index.html"));
+    if (s.isDirectory()) return serveFile(res, join(file, "index.html"), connect);
     const body = await readFile(file);
     const type = TYPES[extname(file)] || "application/octet-stream";
     const headers = { "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
-    if (type.startsWith("text/html")) headers["Content-Security-Policy"] = csp();
+    if (type.startsWith("text/html")) {
+      // Test pages may narrow connect-src to exact origins: ?connect=a,b
+      headers["Content-Security-Policy"] = connect ? csp([]).replace(/connect-src [^;]*/, "connect-src 'self' " + connect.join(" ")) : csp();
+    }
     res.writeHead(200, headers);
     res.end(body);
   } catch {
@@ -81,7 +84,8 @@ export function startServer({ port = 8080, host = "127.0.0.1", receiverPorts = [
       res.writeHead(403);
       return res.end();
     }
-    serveFile(res, file);
+    const connect = path.startsWith("/") && url.pathname.startsWith("/test/") && url.searchParams.get("connect");
+    serveFile(res, file, connect ? connect.split(",") : null);
   };
   const servers = [];
   const listen = (p, onlyReceiver) =>

@@ -174,6 +174,8 @@ export declare class Hooks {
   /** Resolves when nothing is in flight and nothing is due. */
   flush(): Promise<void>;
   stats(): Stats;
+  /** Self-test: the next event fails inside the module; it reports once, turns itself off, and the page goes on. */
+  selfTestFailure(): void;
   stop(): void;
 }
 

@@ -139,6 +139,13 @@ export class Hooks {
   stats() {
     return stats(this._runtime);
   }
+  /**
+   * Self-test: the next event fails inside the module, to check in a real
+   * page that the module reports once, turns itself off and the page goes on.
+   */
+  selfTestFailure() {
+    call(() => this._runtime.failNext());
+  }
   /** Stops listening and sending; stored deliveries are sent at the next start. */
   stop() {
     if (this._stopped) return;

@@ -89,6 +89,12 @@ impl Runtime {
         self.inner.flush()
     }
 
+    /// Self-test of the page guard: the next event fails inside the module.
+    #[wasm_bindgen(js_name = failNext)]
+    pub fn fail_next(&self) {
+        self.inner.fail_next()
+    }
+
     /// Counters and gauges.
     pub fn stats(&self) -> JsValue {
         self.inner.stats()

@@ -45,6 +45,8 @@ struct State {
     flush_waiters: Vec<Function>,
     stopped: bool,
     poll_scheduled: bool,
+    /// Self-test: the next event panics inside the module (see `failNext`).
+    fail_next: bool,
     timer: f64,
     timer_at: Option<f64>,
     href: String,
@@ -100,6 +102,7 @@ impl Runtime {
             flush_waiters: Vec::new(),
             stopped: false,
             poll_scheduled: false,
+            fail_next: false,
             timer: 0.0,
             timer_at: None,
             href: String::new(),
@@ -459,6 +462,10 @@ impl Runtime {
     pub fn emit(&self, kind: &str, props: &JsValue) -> u32 {
         let matched = {
             let mut s = self.inner.state.borrow_mut();
+            if s.fail_next {
+                // While the module's state is borrowed, as a real bug would.
+                panic!("self-test: an internal failure was requested");
+            }
             if s.stopped || !s.engine.wants(kind) {
                 return 0;
             }
@@ -481,6 +488,13 @@ impl Runtime {
             matched
         };
         matched as u32
+    }
+
+    /// Self-test of the guard: the next event (from any source) fails inside
+    /// the module, which must then report once and turn itself off while the
+    /// host page goes on.
+    pub fn fail_next(&self) {
+        self.inner.state.borrow_mut().fail_next = true;
     }
 
     /// `identify`.

@@ -21,11 +21,13 @@ export const CHROMIUM_ARGS = [
   "--disable-dev-shm-usage",
 ];
 
-export async function launch() {
+// `bfcache: true` keeps the back/forward cache on (Playwright turns it off by default).
+export async function launch({ bfcache = false } = {}) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: CHROMIUM_ARGS,
     headless: true,
+    ignoreDefaultArgs: bfcache ? ["--disable-back-forward-cache"] : [],
   });
 }
 

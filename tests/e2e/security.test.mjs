@@ -1,0 +1,127 @@
+// The module inside a customer's page: an internal failure never breaks the
+// page, and everything works under a strict Content Security Policy.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launch, serve } from "./helpers.mjs";
+
+let browser, server;
+before(async () => {
+  server = await serve();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const received = (bucket) => server.receiver.requests.filter((r) => r.bucket === bucket);
+
+async function until(check, ms = 15000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+test("an internal failure is reported once, the module turns itself off, and the host page goes on", async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  const consoleErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  await page.goto(server.url + "test/lab.html");
+  await page.evaluate(
+    (url) =>
+      window.lab.start({
+        settings: { version: 1, destinations: [{ id: "d", url }], webhooks: [{ id: "w", event: "survey.submitted", destination: "d" }] },
+        options: { autoCapture: true },
+      }),
+    `${server.url}hook/s-guard`
+  );
+  const result = await page.evaluate(async () => {
+    const host = { sawEvent: 0, afterwards: false, clicks: 0 };
+    // The host page's own listener on the same channel, registered after the module's.
+    addEventListener("walkme:event", () => host.sawEvent++);
+    const reports = [];
+    window.lab.hooks.onDelivery((r) => reports.push(r));
+    window.lab.hooks.selfTestFailure();
+    // The failure happens inside the module's listener for this event.
+    dispatchEvent(new CustomEvent("walkme:event", { detail: { type: "survey.submitted", properties: {} } }));
+    // The page's own scripts go on.
+    await new Promise((r) => setTimeout(r, 50));
+    host.afterwards = true;
+    const b = document.createElement("button");
+    b.onclick = () => host.clicks++;
+    document.body.append(b);
+    b.click();
+    dispatchEvent(new CustomEvent("walkme:event", { detail: { type: "survey.submitted", properties: {} } }));
+    const matched = window.lab.hooks.emit("survey.submitted", {});
+    const stats = window.lab.hooks.stats();
+    window.lab.hooks.identify("u", {});
+    window.lab.hooks.update({ version: 1, destinations: [], webhooks: [] });
+    await window.lab.hooks.flush();
+    return { host, matched, stats, reports };
+  });
+  assert.deepEqual(pageErrors, [], "nothing thrown into the page");
+  assert.equal(result.host.sawEvent, 2, "the host's own listeners still run");
+  assert.equal(result.host.afterwards, true);
+  assert.equal(result.host.clicks, 1, "host clicks still work (DXA capture is off, not broken)");
+  assert.equal(result.matched, 0);
+  assert.equal(result.stats.disabled, true);
+  const ours = consoleErrors.filter((e) => e.includes("[walkme-webhooks] disabled"));
+  assert.equal(ours.length, 1, "reported once: " + consoleErrors.join(" | "));
+  assert.equal(result.reports.length, 1);
+  assert.match(result.reports[0].error, /module disabled after an internal error/);
+  assert.equal(received("s-guard").length, 0);
+  await page.close();
+});
+
+test("strict CSP: script-src 'self' 'wasm-unsafe-eval' and a narrow connect-src", async () => {
+  const allowed = server.url.replace(/\/$/, ""); // http://127.0.0.1:<port>
+  const refused = allowed.replace("127.0.0.1", "localhost"); // another origin, not in connect-src
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(e.message));
+  const resp = await page.goto(`${server.url}test/lab.html?connect=${allowed}`);
+  const csp = resp.headers()["content-security-policy"];
+  assert.match(csp, /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(csp, new RegExp(`connect-src 'self' ${allowed.replace(/[.]/g, "\\.")}(;|$)`));
+  await page.evaluate(() => {
+    window.__violations = [];
+    addEventListener("securitypolicyviolation", (e) => window.__violations.push(e.effectiveDirective + " " + e.blockedURI));
+  });
+  const reports = await page.evaluate(
+    async ([ok, no]) => {
+      await window.lab.start({
+        settings: {
+          version: 1,
+          destinations: [
+            { id: "ok", url: ok + "/hook/s-csp", maxAttempts: 2 },
+            { id: "no", url: no + "/hook/s-csp-refused", maxAttempts: 2 },
+          ],
+          webhooks: [
+            { id: "w1", event: "survey.submitted", destination: "ok", properties: ["n"] },
+            { id: "w2", event: "survey.submitted", destination: "no", properties: ["n"] },
+          ],
+        },
+        options: { backoff: { baseMs: 50, maxMs: 100 } },
+      });
+      window.lab.hooks.emit("survey.submitted", { n: 1 });
+      await new Promise((r) => setTimeout(r, 1500));
+      await window.lab.hooks.flush();
+      return window.lab.reports;
+    },
+    [allowed, refused]
+  );
+  assert.ok(await until(() => received("s-csp").length === 1), "the allowed destination got it");
+  assert.equal(received("s-csp-refused").length, 0, "CSP kept the other one from leaving");
+  const refusedReports = reports.filter((r) => r.destinationId === "no");
+  assert.deepEqual(refusedReports.map((r) => r.outcome), ["retry", "failed"]);
+  assert.match(refusedReports[1].error, /network error/);
+  const violations = await page.evaluate(() => window.__violations);
+  assert.ok(violations.length > 0 && violations.every((v) => v.startsWith("connect-src")), violations.join(", "));
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
