@@ -339,3 +339,11 @@ fn event_caps_bound_what_a_request_can_hold() {
     assert!(e.get("k0265").is_none());
     assert!(e.get("k0254").is_some());
 }
+
+#[test]
+fn a_crafted_event_id_cannot_inject_a_header() {
+    use walkme_webhooks::core::request::header_safe;
+    assert_eq!(header_safe("e-1:w"), "e-1:w");
+    assert_eq!(header_safe("e\r\nX-Evil: 1:w"), "e%0D%0AX-Evil:%201:w");
+    assert_eq!(header_safe("é%"), "%C3%A9%25");
+}

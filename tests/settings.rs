@@ -769,3 +769,15 @@ fn destinations_that_refuse_cors_are_warned_about() {
     ));
     assert!(validate::warnings(&s).is_empty());
 }
+
+#[test]
+fn a_bearer_token_with_a_line_break_is_refused() {
+    let d = doc(
+        json!({ "auth": { "type": "bearer", "token": "abc\r\nX-Evil: 1" } }),
+        json!({}),
+    );
+    assert_eq!(
+        only_problem(&d),
+        "destinations[0].auth.token: contains spaces, line breaks or characters a header cannot carry; paste the token alone"
+    );
+}

@@ -575,3 +575,37 @@ async fn a_503_is_retried_with_the_same_key_and_delivered() {
     assert_eq!(num(&seen.borrow()[1], "attempt"), 2.0);
     rt.stop();
 }
+
+#[wasm_bindgen_test]
+async fn hashed_properties_leave_the_page_as_sha256() {
+    let bucket = "w-hash";
+    clear(RECEIVER, bucket).await;
+    let rt = start(
+        &one_destination(
+            bucket,
+            "",
+            r#","properties":[{"name":"user.email","as":"email_sha256","hash":true},{"name":"user.id","hash":true}]"#,
+        ),
+        "{}",
+    )
+    .await;
+    rt.identify(
+        Some("u-42".into()),
+        parse(r#"{"email":" Ada@Example.com "}"#),
+    );
+    rt.emit("survey.submitted", parse("{}"));
+    flush(&rt).await;
+    let got = wait_for(bucket, 1).await;
+    let body = text(&got[0], "body");
+    assert_eq!(
+        body,
+        format!(r#"{{"email_sha256":"{EMAIL_SHA256}","user.id":"{U42_SHA256}"}}"#)
+    );
+    assert!(!body.contains("Ada") && !body.contains("u-42"));
+    rt.stop();
+}
+
+/// sha256("ada@example.com"): e-mail-like values are trimmed and lower-cased first.
+const EMAIL_SHA256: &str = "b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72";
+/// sha256("u-42").
+const U42_SHA256: &str = "16ec525b74b75626eb93ecad8acc749885fcf4e83c95b139342769a4ab1828a3";

@@ -43,6 +43,25 @@ impl Request {
     }
 }
 
+/// A value that can go into a header whatever the caller put in `event.id`:
+/// visible ASCII stays, anything else (CR, LF, controls, non-ASCII) is
+/// percent-encoded, so a crafted id can neither inject a header nor make the
+/// browser refuse the request.
+pub fn header_safe(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if (0x21..0x7f).contains(&b) && b != b'%' {
+            out.push(b as char);
+        } else {
+            const HEX: &[u8; 16] = b"0123456789ABCDEF";
+            out.push('%');
+            out.push(HEX[(b >> 4) as usize] as char);
+            out.push(HEX[(b & 15) as usize] as char);
+        }
+    }
+    out
+}
+
 /// Builds the request of one (event, webhook) delivery. `key` is the
 /// delivery key, sent as `Idempotency-Key` when the destination asks for it.
 pub fn build(
@@ -94,7 +113,7 @@ pub fn build(
                 .map(|h| (h.name.clone(), h.value.clone())),
         );
         if dest.idempotency_header {
-            headers.push(("Idempotency-Key".into(), key.into()));
+            headers.push(("Idempotency-Key".into(), header_safe(key)));
         }
     }
     Ok(Request {

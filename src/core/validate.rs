@@ -207,6 +207,15 @@ fn check_destination(d: &Destination, path: &str, out: &mut Vec<Problem>) {
         }
     }
     match &d.auth {
+        Auth::Bearer { token: Some(t) }
+            if t.chars()
+                .any(|c| c.is_control() || c.is_whitespace() || c as u32 > 0xff) =>
+        {
+            out.push(Problem::new(
+                format!("{path}.auth.token"),
+                "contains spaces, line breaks or characters a header cannot carry; paste the token alone",
+            ));
+        }
         Auth::Basic { username, .. } if username.contains(':') => {
             out.push(Problem::new(
                 format!("{path}.auth.username"),

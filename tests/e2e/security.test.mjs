@@ -125,3 +125,42 @@ test("strict CSP: script-src 'self' 'wasm-unsafe-eval' and a narrow connect-src"
   assert.deepEqual(pageErrors, []);
   await page.close();
 });
+
+test("debug logs mask secrets, and no secret is written to browser storage", async () => {
+  const page = await browser.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(m.text()));
+  await page.goto(server.url + "test/lab.html");
+  await page.evaluate(
+    async (base) => {
+      await window.lab.start({
+        settings: {
+          version: 1,
+          destinations: [
+            { id: "b", url: base + "hook/s-mask/b?fail=1&api_key=KEY-IN-URL", auth: { type: "bearer", token: "TOKEN-SECRET" } },
+            { id: "p", url: base + "hook/s-mask/p", auth: { type: "basic", username: "user", password: "PASSWORD-SECRET" } },
+          ],
+          webhooks: [
+            { id: "wb", event: "survey.submitted", destination: "b", properties: ["n"] },
+            { id: "wp", event: "survey.submitted", destination: "p", properties: ["n"] },
+          ],
+        },
+        options: { debug: true, backoff: { baseMs: 5000, maxMs: 5000 } },
+      });
+      window.lab.hooks.emit("survey.submitted", { n: 1 });
+      await window.lab.hooks.flush();
+    },
+    server.url
+  );
+  const stored = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("wmwh1:")).map((k) => localStorage.getItem(k)).join("\n"));
+  assert.ok(stored.length > 0, "the retrying delivery is stored");
+  const ours = logs.filter((l) => l.startsWith("[walkme-webhooks]"));
+  assert.ok(ours.some((l) => l.includes("Authorization: Bearer ****")), ours.join("\n"));
+  assert.ok(ours.some((l) => l.includes("Authorization: Basic ****")), ours.join("\n"));
+  assert.ok(ours.some((l) => l.includes("api_key=****")), ours.join("\n"));
+  for (const secret of ["TOKEN-SECRET", "PASSWORD-SECRET", "KEY-IN-URL", btoa("user:PASSWORD-SECRET")]) {
+    assert.ok(!ours.some((l) => l.includes(secret)), `${secret} in a log line`);
+    if (secret !== "KEY-IN-URL") assert.ok(!stored.includes(secret), `${secret} in storage`);
+  }
+  await page.close();
+});
