@@ -72,6 +72,10 @@ export function createReceiver({ log = false } = {}) {
     cors(req, res, url);
     const q = url.searchParams;
     const entry = record(req, url, body);
+    // An answer that never left (the connection closed first) is a lost answer.
+    res.on("close", () => {
+      if (!res.writableFinished) entry.answerLost = true;
+    });
     const count = (counters.get(url.pathname) || 0) + 1;
     counters.set(url.pathname, count);
     const answer = (status, headers = {}) => {

@@ -326,6 +326,8 @@ pub struct Engine {
     pending: Vec<(Rc<Event>, usize)>,
     lanes: Vec<Lane>,
     context: Context,
+    /// Context and user properties, shared by every event until they change.
+    shared: crate::core::event::Shared,
     user: Vec<(String, Value)>,
     limits: Limits,
     effects: Vec<Effect>,
@@ -360,6 +362,7 @@ impl Engine {
             pending: Vec::new(),
             lanes: Vec::new(),
             context: Context::default(),
+            shared: Default::default(),
             user: Vec::new(),
             limits,
             effects: Vec::new(),
@@ -420,6 +423,25 @@ impl Engine {
     /// Sets the page context used for common properties.
     pub fn set_context(&mut self, context: Context) {
         self.context = context;
+        self.share();
+    }
+
+    fn share(&mut self) {
+        let c = &self.context;
+        let mut shared: Vec<(String, Value)> = [
+            ("session.id", &c.session_id),
+            ("page.url", &c.url),
+            ("page.path", &c.path),
+            ("page.title", &c.title),
+            ("page.referrer", &c.referrer),
+            ("env.language", &c.language),
+            ("env.userAgent", &c.user_agent),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+        .collect();
+        shared.extend(self.user.iter().cloned());
+        self.shared = std::rc::Rc::new(shared);
     }
 
     /// The page context.
@@ -431,9 +453,11 @@ impl Engine {
     pub fn identify(&mut self, user_id: Option<String>, traits: Vec<(String, Value)>) {
         self.user.clear();
         if let Some(id) = user_id {
+            let id = crate::core::event::cut(id, crate::core::event::MAX_TEXT_BYTES);
             self.user.push(("user.id".into(), Value::String(id)));
         }
-        for (k, v) in traits {
+        // The same caps as event properties.
+        for (k, v) in Event::from_pairs(traits).into_pairs() {
             let name = if k.starts_with("user.") {
                 k
             } else {
@@ -443,6 +467,7 @@ impl Engine {
                 self.user.push((name, v));
             }
         }
+        self.share();
     }
 
     /// Whether any enabled webhook listens to `event_type` (the shell skips
@@ -530,22 +555,7 @@ impl Engine {
         e.set("event.type".into(), info.id.into());
         e.set("event.name".into(), info.name.into());
         e.set_default("event.timestamp", Value::Number(now.floor()));
-        let c = &self.context;
-        for (k, v) in [
-            ("session.id", &c.session_id),
-            ("page.url", &c.url),
-            ("page.path", &c.path),
-            ("page.title", &c.title),
-            ("page.referrer", &c.referrer),
-            ("env.language", &c.language),
-            ("env.userAgent", &c.user_agent),
-        ] {
-            e.set_default(k, Value::String(v.clone()));
-        }
-        for (k, v) in &self.user {
-            e.set_default(k, v.clone());
-        }
-        e
+        e.with_shared(self.shared.clone())
     }
 
     fn lane_index(&mut self, destination: &str) -> usize {

@@ -3,6 +3,11 @@
 //! build unbounded requests.
 
 use super::value::Value;
+use std::rc::Rc;
+
+/// Properties shared by every event of a page (session, page, env, user),
+/// built once when they change rather than copied into each event.
+pub type Shared = Rc<Vec<(String, Value)>>;
 
 /// Most properties an event keeps; later ones are dropped.
 pub const MAX_PROPERTIES: usize = 256;
@@ -16,13 +21,15 @@ pub const MAX_NAME_BYTES: usize = 256;
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Event {
     props: Vec<(String, Value)>,
+    shared: Option<Shared>,
 }
 
 impl Event {
     /// An event from ordered pairs, capped (see [`Event::set`]).
     pub fn from_pairs(pairs: Vec<(String, Value)>) -> Event {
         let mut e = Event {
-            props: Vec::with_capacity(pairs.len().min(MAX_PROPERTIES)),
+            props: Vec::with_capacity(pairs.len().min(MAX_PROPERTIES) + 4),
+            shared: None,
         };
         for (k, v) in pairs {
             e.set(k, v);
@@ -38,9 +45,32 @@ impl Event {
         }
     }
 
-    /// The value of a property.
+    /// Adds the page's shared properties, under the event's own ones (a
+    /// property the caller gave wins).
+    pub fn with_shared(mut self, shared: Shared) -> Event {
+        self.shared = Some(shared);
+        self
+    }
+
+    /// The value of a property (the event's own, then the shared ones).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.props.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+        self.props
+            .iter()
+            .chain(self.shared.iter().flat_map(|s| s.iter()))
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+    }
+
+    /// Every property in order: the event's own, then the shared ones it does
+    /// not override.
+    pub fn all(&self) -> impl Iterator<Item = &(String, Value)> {
+        let own = &self.props;
+        own.iter().chain(
+            self.shared
+                .iter()
+                .flat_map(|s| s.iter())
+                .filter(move |(k, _)| !own.iter().any(|(o, _)| o == k)),
+        )
     }
 
     /// The text of a property, when it is text.
@@ -63,14 +93,14 @@ impl Event {
         }
     }
 
-    /// Sets a property only when the caller did not give it.
+    /// Sets a property only when the event does not have it.
     pub fn set_default(&mut self, name: &str, value: Value) {
         if self.get(name).is_none() {
             self.set(name.to_string(), value);
         }
     }
 
-    /// All properties, in order.
+    /// The event's own properties, in order (without the shared ones).
     pub fn pairs(&self) -> &[(String, Value)] {
         &self.props
     }

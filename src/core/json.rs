@@ -142,6 +142,259 @@ pub fn js_number_string(n: f64) -> String {
     out
 }
 
+/// Parses JSON text. Depth and size are capped (see [`MAX_DEPTH`] and
+/// [`MAX_NODES`]) so no input can exhaust the stack or freeze the page;
+/// the error says where the text stops being JSON. Numbers that are not
+/// plain integers are read by the host (`Number(text)` in the browser).
+pub fn parse(text: &str, host: &dyn Host) -> Result<Value, String> {
+    let mut p = Parser {
+        s: text.as_bytes(),
+        i: 0,
+        nodes: 0,
+        host,
+    };
+    p.ws();
+    let v = p.value(0)?;
+    p.ws();
+    if p.i != p.s.len() {
+        return Err(p.error("unexpected text after the value"));
+    }
+    Ok(v)
+}
+
+use super::value::{MAX_DEPTH, MAX_NODES};
+
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+    nodes: usize,
+    host: &'a dyn Host,
+}
+
+impl Parser<'_> {
+    fn error(&self, what: &str) -> String {
+        format!("{what} at character {}", self.i + 1)
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.s.get(self.i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, b: u8) -> bool {
+        if self.s.get(self.i) == Some(&b) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
+        if self.s[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(self.error("unexpected character"))
+        }
+    }
+
+    fn value(&mut self, depth: usize) -> Result<Value, String> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(self.error("too many values"));
+        }
+        match self.s.get(self.i) {
+            None => Err(self.error("unexpected end")),
+            Some(b'{') => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.error("nested too deeply"));
+                }
+                self.i += 1;
+                let mut pairs: Vec<(String, Value)> = Vec::new();
+                self.ws();
+                if self.eat(b'}') {
+                    return Ok(Value::Object(pairs));
+                }
+                loop {
+                    self.ws();
+                    if self.s.get(self.i) != Some(&b'"') {
+                        return Err(self.error("expected a key in quotes"));
+                    }
+                    let k = self.string()?;
+                    self.ws();
+                    if !self.eat(b':') {
+                        return Err(self.error("expected ':'"));
+                    }
+                    self.ws();
+                    let v = self.value(depth + 1)?;
+                    super::value::set_pair(&mut pairs, &k, v);
+                    self.ws();
+                    if self.eat(b'}') {
+                        return Ok(Value::Object(pairs));
+                    }
+                    if !self.eat(b',') {
+                        return Err(self.error("expected ',' or '}'"));
+                    }
+                }
+            }
+            Some(b'[') => {
+                if depth >= MAX_DEPTH {
+                    return Err(self.error("nested too deeply"));
+                }
+                self.i += 1;
+                let mut items = Vec::new();
+                self.ws();
+                if self.eat(b']') {
+                    return Ok(Value::Array(items));
+                }
+                loop {
+                    self.ws();
+                    items.push(self.value(depth + 1)?);
+                    self.ws();
+                    if self.eat(b']') {
+                        return Ok(Value::Array(items));
+                    }
+                    if !self.eat(b',') {
+                        return Err(self.error("expected ',' or ']'"));
+                    }
+                }
+            }
+            Some(b'"') => self.string().map(Value::String),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(_) => Err(self.error("unexpected character")),
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.s.get(self.i), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Value, String> {
+        let start = self.i;
+        let negative = self.eat(b'-');
+        let int_start = self.i;
+        let n = self.digits();
+        if n == 0 || (n > 1 && self.s[int_start] == b'0') {
+            return Err(self.error("invalid number"));
+        }
+        let mut simple = true;
+        if self.eat(b'.') {
+            simple = false;
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
+            simple = false;
+            self.i += 1;
+            if matches!(self.s.get(self.i), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.error("invalid number"));
+            }
+        }
+        if simple && n <= 15 {
+            let mut v: i64 = 0;
+            for &d in &self.s[int_start..self.i] {
+                v = v * 10 + i64::from(d - b'0');
+            }
+            return Ok(Value::Number(if negative { -(v as f64) } else { v as f64 }));
+        }
+        // The slice is ASCII digits and signs, so it is valid UTF-8.
+        let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        match self.host.parse_number(text) {
+            Some(v) if v.is_finite() => Ok(Value::Number(v)),
+            _ => Err(self.error("number out of range")),
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, String> {
+        let h = self
+            .s
+            .get(self.i..self.i + 4)
+            .ok_or_else(|| self.error("bad \\u escape"))?;
+        let mut v = 0u32;
+        for &c in h {
+            v = v * 16
+                + (c as char)
+                    .to_digit(16)
+                    .ok_or_else(|| self.error("bad \\u escape"))?;
+        }
+        self.i += 4;
+        Ok(v)
+    }
+
+    fn string(&mut self) -> Result<String, String> {
+        self.i += 1; // the opening quote
+        let mut out = String::new();
+        loop {
+            let start = self.i;
+            while let Some(&b) = self.s.get(self.i) {
+                if b == b'"' || b == b'\\' || b < 0x20 {
+                    break;
+                }
+                self.i += 1;
+            }
+            // Slices end before ASCII bytes only, so they are whole characters.
+            out.push_str(std::str::from_utf8(&self.s[start..self.i]).unwrap_or(""));
+            match self.s.get(self.i) {
+                None => return Err(self.error("unterminated string")),
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(out);
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let c = *self
+                        .s
+                        .get(self.i)
+                        .ok_or_else(|| self.error("unterminated string"))?;
+                    self.i += 1;
+                    match c {
+                        b'"' => out.push('"'),
+                        b'\\' => out.push('\\'),
+                        b'/' => out.push('/'),
+                        b'b' => out.push('\u{8}'),
+                        b'f' => out.push('\u{c}'),
+                        b'n' => out.push('\n'),
+                        b'r' => out.push('\r'),
+                        b't' => out.push('\t'),
+                        b'u' => {
+                            let mut cp = self.hex4()?;
+                            if (0xD800..0xDC00).contains(&cp)
+                                && self.s[self.i..].starts_with(b"\\u")
+                            {
+                                let save = self.i;
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if (0xDC00..0xE000).contains(&lo) {
+                                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                                } else {
+                                    self.i = save;
+                                }
+                            }
+                            // A lone surrogate becomes U+FFFD, as TextDecoder does.
+                            out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
+                        }
+                        _ => return Err(self.error("bad escape")),
+                    }
+                }
+                Some(_) => return Err(self.error("control character in a string")),
+            }
+        }
+    }
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
@@ -196,5 +449,51 @@ mod tests {
             to_json(&v, &NativeHost),
             r#"{"z":1,"a":[null,true,"x"],"m":null}"#
         );
+    }
+
+    #[test]
+    fn parses_what_json_stringify_writes() {
+        let text = r#"{"a":1,"b":[true,false,null],"c":"x\"y\\z\n\u00e9\ud83d\ude00","d":-12.5e1,"e":{},"f":[],"a":2}"#;
+        let v = parse(text, &NativeHost).unwrap();
+        assert_eq!(
+            to_json(&v, &NativeHost),
+            r#"{"a":2,"b":[true,false,null],"c":"x\"y\\z\né😀","d":-125,"e":{},"f":[]}"#
+        );
+        assert_eq!(parse(" 7 ", &NativeHost), Ok(Value::Number(7.0)));
+        assert_eq!(
+            parse("12345678901234567890", &NativeHost),
+            Ok(Value::Number(12345678901234567890.0))
+        );
+        assert_eq!(
+            parse(r#""\ud800x""#, &NativeHost),
+            Ok(Value::String("\u{fffd}x".into()))
+        );
+    }
+
+    #[test]
+    fn refuses_what_is_not_json_and_says_where() {
+        for bad in [
+            "",
+            "{",
+            "[1,]",
+            "{\"a\" 1}",
+            "01",
+            "1.",
+            "-",
+            "tru",
+            "\"\\x\"",
+            "\"a\nb\"",
+            "[1] 2",
+            "{'a':1}",
+            "1e999",
+            "NaN",
+        ] {
+            let e = parse(bad, &NativeHost).unwrap_err();
+            assert!(e.contains("at character"), "{bad}: {e}");
+        }
+        let deep = "[".repeat(100) + &"]".repeat(100);
+        assert!(parse(&deep, &NativeHost)
+            .unwrap_err()
+            .contains("nested too deeply"));
     }
 }

@@ -14,7 +14,7 @@ use super::value::{set_pair, Value};
 /// Selected properties the event does not carry are left out.
 pub fn default_body(webhook: &Webhook, event: &Event, host: &dyn Host) -> Value {
     let mut pairs: Vec<(String, Value)> = match &webhook.properties {
-        None => event.pairs().to_vec(),
+        None => event.all().cloned().collect(),
         Some(selection) => {
             let mut out = Vec::with_capacity(selection.len() + webhook.static_properties.len());
             for sel in selection {

@@ -436,10 +436,9 @@ impl Settings {
         }
     }
 
-    /// Parses JSON text (native builds), reporting a syntax error as a problem.
-    #[cfg(not(target_arch = "wasm32"))]
+    /// Parses JSON text, reporting a syntax error as a problem.
     pub fn from_json(text: &str, host: &dyn Host) -> Result<Settings, Vec<Problem>> {
-        let doc: Value = serde_json::from_str(text)
+        let doc = crate::core::json::parse(text, host)
             .map_err(|e| vec![Problem::new("$", format!("not valid JSON: {e}"))])?;
         Settings::parse(&doc, host)
     }
@@ -510,22 +509,15 @@ impl Reader<'_> {
 
     /// A required, non-empty string.
     fn string(&mut self, obj: &[(String, Value)], path: &str, key: &str) -> Option<String> {
-        let p = join(path, key);
-        match get(obj, key) {
-            None | Some(Value::Null) => {
-                self.problem(&p, "is missing");
-                None
-            }
-            Some(Value::String(s)) if s.trim().is_empty() => {
-                self.problem(&p, "is empty");
-                None
-            }
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(other) => {
-                self.problem(&p, format!("must be text, not {}", other.kind()));
-                None
-            }
-        }
+        // Paths are written only when there is a problem (start-up cost).
+        let problem = match get(obj, key) {
+            Some(Value::String(s)) if !s.trim().is_empty() => return Some(s.clone()),
+            None | Some(Value::Null) => "is missing".to_string(),
+            Some(Value::String(_)) => "is empty".to_string(),
+            Some(other) => format!("must be text, not {}", other.kind()),
+        };
+        self.problem(&join(path, key), problem);
+        None
     }
 
     /// An optional string; `None` when absent or null.
@@ -565,7 +557,6 @@ impl Reader<'_> {
         default: u32,
         range: (u32, u32),
     ) -> u32 {
-        let p = join(path, key);
         match get(obj, key) {
             None | Some(Value::Null) => default,
             Some(Value::Number(n))
@@ -575,13 +566,16 @@ impl Reader<'_> {
             }
             Some(Value::Number(_)) => {
                 self.problem(
-                    &p,
+                    &join(path, key),
                     format!("must be a whole number from {} to {}", range.0, range.1),
                 );
                 default
             }
             Some(other) => {
-                self.problem(&p, format!("must be a number, not {}", other.kind()));
+                self.problem(
+                    &join(path, key),
+                    format!("must be a number, not {}", other.kind()),
+                );
                 default
             }
         }

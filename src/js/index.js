@@ -8,9 +8,42 @@
 // settings ever throws into the host page. After an internal failure the
 // module reports it once and turns itself off; the page goes on.
 
-import init, * as wasm from "./walkme_webhooks.js";
+import wasmInit, * as wasm from "./walkme_webhooks.js";
 
-export default init;
+// A small document that runs the settings reader and validator once, so the
+// engine compiles that code while init() is awaited anyway, not in the
+// caller's start().
+const WARM_UP = {
+  version: 1,
+  destinations: [
+    { id: "d", url: "https://example.com/{{user.id}}", auth: { type: "bearer" }, headers: [{ name: "X-A", value: "b" }], body: { text: "{{user.id}} {{answer.value}}", all: "{{properties}}" } },
+  ],
+  webhooks: [
+    {
+      id: "w",
+      event: "survey.submitted",
+      destination: "d",
+      conditions: [
+        { property: "survey.name", operator: "equals", value: "NPS", ignoreCase: true, join: "or" },
+        { property: "answer.value", operator: "lte", value: 6 },
+      ],
+      properties: [{ name: "user.id", as: "identity" }, { name: "answer.value" }],
+      static: [{ name: "app_id", value: "1" }],
+    },
+  ],
+};
+
+/** Loads and instantiates the WebAssembly module; call once before `start`. */
+export default async function init(input) {
+  const out = await wasmInit(input);
+  try {
+    installGuard();
+    wasm.validate(WARM_UP);
+  } catch (e) {
+    fail(e);
+  }
+  return out;
+}
 export { init };
 
 /** Thrown by `start` and `update` on invalid settings. */

@@ -62,6 +62,18 @@ export function entries(o) {
   return out;
 }
 
+// Settings as JSON text (one crossing instead of one per field); null when
+// the value cannot be written as JSON (a cycle, a BigInt).
+export function to_json(v) {
+  if (typeof v === "string") return v;
+  try {
+    const t = JSON.stringify(v);
+    return typeof t === "string" ? t : null;
+  } catch (_) {
+    return null;
+  }
+}
+
 export function now() {
   return Date.now();
 }
@@ -222,8 +234,7 @@ export function store_del(key) {
   } catch (_) {}
 }
 
-// Every stored record under `prefix`, as [key, parsed record] pairs (a
-// record that does not parse is removed).
+// Every stored record under `prefix`, as [key, record text] pairs.
 export function store_scan(prefix) {
   const s = ls();
   const out = [];
@@ -238,9 +249,9 @@ export function store_scan(prefix) {
   }
   return out.map((k) => {
     try {
-      return [k, JSON.parse(s.getItem(k))];
+      return [k, s.getItem(k) || ""];
     } catch (_) {
-      return [k, null];
+      return [k, ""];
     }
   });
 }
@@ -317,6 +328,24 @@ export function listen_player(f) {
     const d = e && e.detail;
     if (d && typeof d.type === "string") f(d.type, d.properties && typeof d.properties === "object" ? d.properties : {});
   });
+}
+
+// Calls f() when the page's address may have changed: popstate, hashchange
+// and, where the Navigation API exists, every history navigation
+// (pushState, replaceState) without wrapping the History API.
+export function watch_navigation(f) {
+  const offs = [listen("popstate", f), listen("hashchange", f)];
+  const nav = globalThis.navigation;
+  if (nav && typeof nav.addEventListener === "function") {
+    const g = guard(f);
+    nav.addEventListener("currententrychange", g);
+    offs.push(() => nav.removeEventListener("currententrychange", g));
+  }
+  return () => offs.forEach((off) => off());
+}
+
+export function has_navigation_api() {
+  return !!(globalThis.navigation && typeof navigation.addEventListener === "function");
 }
 
 export function listen_lifecycle(onHidden, onOnline) {

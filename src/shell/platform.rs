@@ -11,6 +11,7 @@ extern "C" {
     pub fn guard(f: &JsValue) -> Function;
     pub fn call_host(f: &Function, arg: &JsValue);
     pub fn entries(o: &JsValue) -> js_sys::Array;
+    pub fn to_json(v: &JsValue) -> Option<String>;
     pub fn now() -> f64;
     pub fn seed() -> f64;
     pub fn number_to_string(n: f64) -> String;
@@ -47,6 +48,8 @@ extern "C" {
     pub fn is_online() -> bool;
     pub fn listen_player(f: &Function) -> Function;
     pub fn listen_lifecycle(on_hidden: &Function, on_online: &Function) -> Function;
+    pub fn watch_navigation(f: &Function) -> Function;
+    pub fn has_navigation_api() -> bool;
 }
 
 #[wasm_bindgen(module = "/src/shell/capture.js")]

@@ -50,6 +50,10 @@ struct State {
     timer: f64,
     timer_at: Option<f64>,
     href: String,
+    /// The address may have changed since the context was read.
+    context_dirty: bool,
+    /// No Navigation API: compare `location.href` on every event instead.
+    check_href: bool,
     release_lock: Option<Function>,
 }
 
@@ -106,6 +110,8 @@ impl Runtime {
             timer: 0.0,
             timer_at: None,
             href: String::new(),
+            context_dirty: false,
+            check_href: !platform::has_navigation_api(),
             release_lock: None,
         };
         refresh_context(&mut state, &session);
@@ -198,6 +204,13 @@ impl Runtime {
             on_hidden.unchecked_ref(),
             on_online.unchecked_ref(),
         ));
+        let w = weak.clone();
+        let on_navigate = Closure::<dyn Fn()>::new(move || {
+            with(&w, |rt| rt.inner.state.borrow_mut().context_dirty = true)
+        })
+        .into_js_value();
+        unlisten.push(platform::watch_navigation(on_navigate.unchecked_ref()));
+        keep.push(on_navigate);
         keep.push(on_hidden);
         keep.push(on_online);
         let (player, capture) = {
@@ -445,7 +458,8 @@ impl Runtime {
         for entry in platform::store_scan(&prefix).iter() {
             let pair = Array::from(&entry);
             keys.push(pair.get(0).as_string().unwrap_or_default());
-            records.push(to_value(&pair.get(1)));
+            let text = pair.get(1).as_string().unwrap_or_default();
+            records.push(crate::core::json::parse(&text, &BrowserHost).unwrap_or(Value::Null));
         }
         if !adoptable(&records, platform::now()) {
             return;
@@ -469,8 +483,8 @@ impl Runtime {
             if s.stopped || !s.engine.wants(kind) {
                 return 0;
             }
-            let href = platform::href();
-            if href != s.href {
+            if s.context_dirty || (s.check_href && platform::href() != s.href) {
+                s.context_dirty = false;
                 let session = s.engine.context().session_id.clone();
                 refresh_context(&mut s, &session);
             }

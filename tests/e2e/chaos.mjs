@@ -145,11 +145,15 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
       const key = r.headers["idempotency-key"];
       if (!key || !r.path.startsWith("/hook/chaos-")) continue;
       received.set(key, (received.get(key) || 0) + 1);
-      if (r.status === "dropped") droppedBy.set(key, (droppedBy.get(key) || 0) + 1);
+      // Answers that were lost (a dropped connection, or one that closed
+      // before the answer left) may be retried by the browser itself, once,
+      // with the same attempt.
+      if (r.status === "dropped" || (r.answerLost && r.status !== "hang")) droppedBy.set(key, (droppedBy.get(key) || 0) + 1);
     }
     let lost = 0;
     let duplicates = 0;
     let moreThanSent = 0;
+    const examples = [];
     let reusedAttempt = 0;
     let deliveredTwice = 0;
     for (const k of expected) {
@@ -160,9 +164,13 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
       // number of attempts made, even when a page that went away could not
       // log its last sends.
       const attempts = sends.get(k) || [];
-      // A dropped connection may also be retried by the browser itself, once,
-      // with the same attempt (its answer was lost too).
-      if ((received.get(k) || 0) > Math.max(0, ...attempts) + (droppedBy.get(k) || 0)) moreThanSent++;
+      if ((received.get(k) || 0) > Math.max(0, ...attempts) + (droppedBy.get(k) || 0)) {
+        moreThanSent++;
+        if (examples.length < 5) {
+          const rs = server.receiver.requests.filter((r) => r.headers["idempotency-key"] === k);
+          examples.push({ key: k, attempts, received: rs.map((r) => ({ at: r.at - t0, status: r.status, lost: !!r.answerLost, path: r.path })) });
+        }
+      }
       if (new Set(attempts).size !== attempts.length) reusedAttempt++;
       if ((delivered.get(k) || 0) > 1) deliveredTwice++;
     }
@@ -181,7 +189,7 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
       lost,
       duplicates,
       unexplainedDuplicates: moreThanSent + reusedAttempt + deliveredTwice + unexpected,
-      detail: { moreThanSent, reusedAttempt, deliveredTwice, unexpected },
+      detail: { moreThanSent, reusedAttempt, deliveredTwice, unexpected, examples },
       resumed: stats.reduce((x, s) => x + (s?.resumed || 0), 0),
       queuedAtEnd: stats.reduce((x, s) => x + (s?.queued || 0), 0),
       pageErrors: errors,
