@@ -1,0 +1,535 @@
+// npm run bench: walkme-webhooks against Segment analytics-next and a bare
+// fetch() per event, in one headless Chromium, with one page server and one
+// loopback receiver; the same events for all three, three rounds, medians.
+// Prints the table and writes it to BENCHMARKS.md.
+//
+//   node bench/run.mjs [--rounds 3] [--no-write]
+//
+// One Node process: the dev server (www/server.mjs, which hosts the receiver,
+// /hook/<bucket>) on a free port, the bench page server (bench/server.mjs,
+// another port, so every destination is cross-origin as in real life) and
+// Debian's Chromium through playwright-core (tests/e2e/helpers.mjs).
+// Every measurement runs in a fresh browser context and page.
+import { gzipSync } from "node:zlib";
+import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { join } from "node:path";
+import os from "node:os";
+import { launch, serve } from "../tests/e2e/helpers.mjs";
+import { startBenchServer, root } from "./server.mjs";
+import { downloadSize } from "../scripts/package.mjs";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf("--" + name);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const ROUNDS = Number(arg("rounds", 3));
+const WRITE = !process.argv.includes("--no-write");
+const EVENTS = 1000; // events per delivery run
+const HEAP_EVENTS = 100_000; // events before the heap is read
+const SEGMENT_HEAP_EVENTS = 10_000; // the same for Segment: 100,000 take it minutes (see the notes)
+const WAIT_MS = 60_000; // longest wait for the receiver to have a run's events
+const SETTLE_MS = 250; // idle time after the last answer, inside the task-time window
+
+const SUBJECTS = ["ours", "segment", "fetch"];
+const NAMES = { ours: "walkme-webhooks", segment: "Segment analytics-next", fetch: "bare fetch()" };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === "number" && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+const T0 = Date.now();
+const log = (m) => console.log(process.env.BENCH_TIMES ? `[${((Date.now() - T0) / 1000).toFixed(1)} s] ${m}` : m);
+
+// ---- what runs ---------------------------------------------------------------
+
+const cleanups = [];
+async function cleanup() {
+  while (cleanups.length) {
+    try {
+      await cleanups.pop()();
+    } catch (_) {}
+  }
+}
+let aborting = false;
+for (const sig of ["SIGINT", "SIGTERM"]) {
+  process.on(sig, async () => {
+    if (aborting) return;
+    aborting = true;
+    console.error(`bench: ${sig}, closing the browser and the servers`);
+    await cleanup();
+    process.exit(130);
+  });
+}
+// The whole run is bounded: it stops by itself.
+const watchdog = setTimeout(async () => {
+  console.error("bench: FAILED: still running after 15 minutes; giving up");
+  await cleanup();
+  process.exit(1);
+}, 15 * 60_000);
+watchdog.unref();
+
+const dev = await serve();
+cleanups.push(() => dev.close());
+const receiver = dev.receiver;
+const recvOrigin = dev.url.replace(/\/$/, "");
+const recvHost = new URL(dev.url).host;
+const benchServer = startBenchServer();
+const origin = await benchServer.ready;
+cleanups.push(() => benchServer.close());
+const browser = await launch();
+cleanups.push(() => browser.close());
+const chromiumVersion = browser.version();
+
+// ---- helpers ---------------------------------------------------------------
+
+function mib(b) {
+  return (b / 1048576).toFixed(2) + " MiB";
+}
+const fmtInt = (x) => Math.round(x).toLocaleString("en-US");
+const fmtUs = (x) => (x < 100 ? x.toFixed(1) : fmtInt(x)) + " µs";
+const fmtMs = (x) => x.toFixed(2) + " ms";
+const fmtS = (x) => (x / 1000).toFixed(2) + " s";
+const fmtB = (x) => fmtInt(x) + " B";
+const fmtHeap = (after, before) => `${mib(after)} (+${mib(after - before)})`;
+
+
+const offLoopback = new Set();
+
+// A fresh browser context and page on bench/pages/<name>.html, with a CDP session.
+async function openPage(name) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  const responses = [];
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console error: ${m.text()}`);
+  });
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    if (!/^(data|blob):$/.test(u.protocol) && !["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) offLoopback.add(r.url());
+  });
+  page.on("response", (r) => responses.push(r));
+  await page.goto(`${origin}/bench/${name}.html`);
+  await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 20_000 });
+  const isolated = await page.evaluate(() => self.crossOriginIsolated);
+  if (!isolated) throw new Error(`bench: ${name}.html is not cross-origin isolated (performance.now() would be coarse)`);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Performance.enable", { timeDomain: "timeTicks" });
+  return {
+    page,
+    cdp,
+    responses,
+    check(label) {
+      if (problems.length) throw new Error(`bench: ${label}: errors in the page:\n  ${problems.join("\n  ")}`);
+      if (offLoopback.size) throw new Error(`bench: ${label}: a request left loopback: ${[...offLoopback].join(", ")}`);
+    },
+    close: () => context.close(),
+  };
+}
+
+async function taskSeconds(cdp) {
+  const { metrics } = await cdp.send("Performance.getMetrics");
+  const m = metrics.find((x) => x.name === "TaskDuration");
+  if (!m) throw new Error("bench: the DevTools protocol reports no TaskDuration metric");
+  return m.value;
+}
+
+// JS heap in use after a forced garbage collection.
+async function heapAfterGc(cdp) {
+  for (let i = 0; i < 3; i++) await cdp.send("HeapProfiler.collectGarbage");
+  const { usedSize } = await cdp.send("Runtime.getHeapUsage");
+  return usedSize;
+}
+
+// Waits until the receiver has `n` distinct events in `bucket`; returns when
+// the set was complete (the receiver's clock), and how many copies came twice.
+async function received(bucket, n, eventNumber, label) {
+  const t0 = Date.now();
+  for (;;) {
+    const got = receiver.requests.filter((r) => r.bucket === bucket && r.method === "POST");
+    if (got.length >= n) {
+      const seen = new Set();
+      let completeAt = null;
+      let duplicates = 0;
+      let unreadable = 0;
+      for (const r of got) {
+        let k;
+        try {
+          k = eventNumber(JSON.parse(r.body));
+        } catch (_) {}
+        if (typeof k !== "number") {
+          unreadable++;
+          continue;
+        }
+        if (seen.has(k)) duplicates++;
+        else {
+          seen.add(k);
+          if (seen.size === n) completeAt = r.at;
+        }
+      }
+      if (completeAt !== null) return { completeAt, duplicates, unreadable, requests: got.length };
+    }
+    if (Date.now() - t0 > WAIT_MS) {
+      const distinct = new Set(got.map((r) => r.body)).size;
+      throw new Error(
+        `bench: ${label}: the receiver has ${got.length} requests (${distinct} distinct bodies) of the ${n} events in /hook/${bucket} after ${WAIT_MS / 1000} s` +
+          (got[0] ? `; first body: ${got[0].body.slice(0, 200)}` : "; nothing arrived")
+      );
+    }
+    await sleep(5);
+  }
+}
+
+function forget(bucket) {
+  const r = receiver.requests;
+  for (let i = r.length - 1; i >= 0; i--) if (r[i].bucket === bucket) r.splice(i, 1);
+}
+
+const EVENT_NUMBER = {
+  ours: (b) => b.n,
+  fetch: (b) => b.n,
+  segment: (b) => b.properties && b.properties.n,
+};
+
+// Settings with `count` webhooks, all on the emitted event: the first matches
+// (survey.name equals "NPS") and goes to `url`; the others carry a condition
+// that does not match, so every emit() evaluates all of them and sends one
+// request. Up to 10 destinations.
+function oursSettings(count, url, { match = true } = {}) {
+  const others = Math.min(9, count - 1);
+  const destinations = [{ id: "recv", platform: "Custom", method: "POST", url, mode: "simple" }];
+  for (let d = 1; d <= others; d++) {
+    destinations.push({ id: "other-" + d, platform: "Custom", method: "POST", url: `${recvOrigin}/hook/unused-${d}`, mode: "simple" });
+  }
+  const webhooks = [];
+  for (let i = 0; i < count; i++) {
+    webhooks.push({
+      id: "wh-" + i,
+      name: "Webhook " + i,
+      event: "survey.submitted",
+      conditions: [{ property: "survey.name", operator: "equals", value: i === 0 && match ? "NPS" : "Survey " + i }],
+      destination: i === 0 ? "recv" : "other-" + (1 + ((i - 1) % others)),
+    });
+  }
+  return { version: 1, destinations, webhooks };
+}
+
+// ---- the runs ----------------------------------------------------------------
+
+// One subject, 1000 events in a tight loop: the synchronous cost per call,
+// main-thread task time per delivered event, time until the receiver has all.
+async function deliveryRun(subject, label, { webhooks = 1 } = {}) {
+  const bucket = `${label}`;
+  const url = `${recvOrigin}/hook/${bucket}`;
+  const p = await openPage(subject);
+  try {
+    const out = {};
+    if (subject === "ours") {
+      out.initMs = await p.page.evaluate(() => window.bench.init());
+      out.startMs = await p.page.evaluate((s) => window.bench.start(s), oursSettings(webhooks, url));
+      out.readyMs = out.initMs + out.startMs;
+    } else if (subject === "segment") {
+      out.readyMs = await p.page.evaluate((o) => window.bench.load(o), { apiHost: `${recvHost}/hook/${bucket}` });
+    } else {
+      await p.page.evaluate((u) => window.bench.setup(u), url);
+    }
+    p.check(label);
+    out.heapBefore = await heapAfterGc(p.cdp);
+    const t0 = await taskSeconds(p.cdp);
+    const loop = await p.page.evaluate((n) => window.bench.loop(n), EVENTS);
+    if (loop.matched !== EVENTS) throw new Error(`bench: ${label}: ${loop.matched} of ${EVENTS} events matched a webhook`);
+    const got = await received(bucket, EVENTS, EVENT_NUMBER[subject], label);
+    out.settled = await p.page.evaluate(() => window.bench.settle());
+    await sleep(SETTLE_MS);
+    const t1 = await taskSeconds(p.cdp);
+    out.heap1000 = await heapAfterGc(p.cdp);
+    p.check(label);
+    if (subject === "ours" && out.settled.delivered < EVENTS) {
+      throw new Error(`bench: ${label}: the module reports ${out.settled.delivered} of ${EVENTS} delivered: ${JSON.stringify(out.settled)}`);
+    }
+    out.callUs = (loop.ms * 1000) / EVENTS;
+    out.taskUs = ((t1 - t0) * 1e6) / EVENTS;
+    out.allMs = got.completeAt - loop.startedAt;
+    out.duplicates = got.duplicates;
+    out.downloads = p.responses.filter((r) => r.request().resourceType() === "script" || /\.(js|wasm)$/.test(new URL(r.url()).pathname));
+    out.downloadBytes = await gzippedDownloads(out.downloads, subject);
+    delete out.downloads;
+    forget(bucket);
+    return out;
+  } finally {
+    await p.close();
+  }
+}
+
+// gzip -9 of each JS (and wasm) file the page downloaded for the subject.
+async function gzippedDownloads(responses, subject) {
+  const prefix = subject === "ours" ? "/pkg/" : subject === "segment" ? "/seg/" : null;
+  if (!prefix) return { total: 0, files: [] };
+  const files = [];
+  for (const r of responses) {
+    const path = new URL(r.url()).pathname;
+    if (!path.startsWith(prefix)) continue;
+    const body = await r.body();
+    files.push({ path, raw: body.length, gzip: gzipSync(body, { level: 9 }).length });
+  }
+  return { total: files.reduce((a, f) => a + f.gzip, 0), files };
+}
+
+// start(settings) with `count` webhooks, in a fresh page after init().
+async function startRun(count) {
+  const p = await openPage("ours");
+  try {
+    await p.page.evaluate(() => window.bench.init());
+    const ms = await p.page.evaluate((s) => window.bench.start(s), oursSettings(count, `${recvOrigin}/hook/unused-start`));
+    p.check(`start with ${count} webhooks`);
+    return ms;
+  } finally {
+    await p.close();
+  }
+}
+
+// The JS heap after many events of which none is sent, after a forced GC:
+// ours after SEGMENT_HEAP_EVENTS and after HEAP_EVENTS (the same page),
+// Segment after SEGMENT_HEAP_EVENTS.
+async function heapRun(subject, label) {
+  const p = await openPage(subject);
+  try {
+    const out = {};
+    if (subject === "ours") {
+      // One webhook on the event whose condition never matches: every event
+      // goes through the module, none is sent.
+      await p.page.evaluate(() => window.bench.init());
+      await p.page.evaluate((s) => window.bench.start(s), oursSettings(1, `${recvOrigin}/hook/${label}`, { match: false }));
+      out.before = await heapAfterGc(p.cdp);
+      let ms = 0;
+      for (const [from, to] of [[0, SEGMENT_HEAP_EVENTS], [SEGMENT_HEAP_EVENTS, HEAP_EVENTS]]) {
+        const loop = await p.page.evaluate(([n, f]) => window.bench.loop(n, f), [to - from, from]);
+        if (loop.matched !== 0) throw new Error(`bench: ${label}: ${loop.matched} events matched; expected none`);
+        ms += loop.ms;
+        out[to] = await heapAfterGc(p.cdp);
+      }
+      out.callUs = (ms * 1000) / HEAP_EVENTS;
+    } else {
+      // The Segment.io destination off: every track() goes through the
+      // pipeline, nothing is sent. The heap is read once every track()
+      // promise has resolved (counted, not kept).
+      await p.page.evaluate((o) => window.bench.load(o), { apiHost: `${recvHost}/hook/${label}`, deliver: false });
+      out.before = await heapAfterGc(p.cdp);
+      const t0 = Date.now();
+      const loop = await p.page.evaluate((n) => window.bench.loop(n, 0, false), SEGMENT_HEAP_EVENTS);
+      out.callUs = (loop.ms * 1000) / SEGMENT_HEAP_EVENTS;
+      const done = await p.page.evaluate(([n, ms]) => window.bench.completed(n, ms), [SEGMENT_HEAP_EVENTS, WAIT_MS]);
+      if (done < SEGMENT_HEAP_EVENTS) throw new Error(`bench: ${label}: only ${done} of ${SEGMENT_HEAP_EVENTS} track() calls completed after ${WAIT_MS / 1000} s`);
+      out.drainMs = Date.now() - t0;
+      out[SEGMENT_HEAP_EVENTS] = await heapAfterGc(p.cdp);
+    }
+    p.check(label);
+    return out;
+  } finally {
+    await p.close();
+  }
+}
+
+// ---- main --------------------------------------------------------------------
+
+const rounds = [];
+const preflights = {};
+let failed = null;
+const loadStart = os.loadavg()[0];
+try {
+  for (let r = 1; r <= ROUNDS; r++) {
+    const round = { delivery: {}, heap: {} };
+    // Rotate the order so no subject always goes first.
+    const order = SUBJECTS.map((_, i) => SUBJECTS[(i + r - 1) % SUBJECTS.length]);
+    for (const s of order) {
+      round.delivery[s] = await deliveryRun(s, `${s}-r${r}`);
+      const d = round.delivery[s];
+      log(
+        `round ${r}: ${NAMES[s].padEnd(22)} ${d.callUs.toFixed(1).padStart(7)} µs/call  ${d.taskUs.toFixed(0).padStart(5)} µs task/event  all ${EVENTS} in ${(d.allMs / 1000).toFixed(2)} s` +
+          (d.readyMs !== undefined ? `  ready ${d.readyMs.toFixed(1)} ms` : "")
+      );
+    }
+    for (const n of [10, 100]) {
+      round.delivery[`ours${n}`] = await deliveryRun("ours", `ours${n}-r${r}`, { webhooks: n });
+      round[`start${n}`] = await startRun(n);
+      log(`round ${r}: ${n} webhooks: start() ${round[`start${n}`].toFixed(2)} ms, emit() ${round.delivery[`ours${n}`].callUs.toFixed(1)} µs/event`);
+    }
+    round.heap.ours = await heapRun("ours", `heap-ours-r${r}`);
+    round.heap.segment = await heapRun("segment", `heap-seg-r${r}`);
+    const h = round.heap;
+    log(
+      `round ${r}: heap, nothing sent: ours ${mib(h.ours[SEGMENT_HEAP_EVENTS])} after ${fmtInt(SEGMENT_HEAP_EVENTS)}, ${mib(h.ours[HEAP_EVENTS])} after ${fmtInt(HEAP_EVENTS)} events (${h.ours.callUs.toFixed(2)} µs/emit); ` +
+        `Segment ${mib(h.segment[SEGMENT_HEAP_EVENTS])} after ${fmtInt(SEGMENT_HEAP_EVENTS)} (${(h.segment.drainMs / 1000).toFixed(1)} s until all done)`
+    );
+    rounds.push(round);
+  }
+  // CORS preflights the receiver answered, per subject (all rounds).
+  const { preflightPaths } = await (await fetch(`${recvOrigin}/api/stats`)).json();
+  for (const x of SUBJECTS) preflights[x] = preflightPaths.filter((p) => p.startsWith(`/hook/${x}-`)).length;
+} catch (e) {
+  failed = e;
+} finally {
+  await cleanup();
+}
+if (failed) {
+  console.error(failed.stack || String(failed));
+  console.error("bench: FAILED");
+  process.exit(1);
+}
+
+// ---- the report --------------------------------------------------------------
+
+
+const med = (f) => median(rounds.map(f).filter((x) => x !== undefined && x !== null));
+const size = downloadSize();
+const ourSizePage = rounds[0].delivery.ours.downloadBytes;
+const segSize = rounds[0].delivery.segment.downloadBytes;
+
+const M = {
+  size: { ours: size.total, segment: segSize.total },
+  start10: med((r) => r.start10),
+  start100: med((r) => r.start100),
+  ready: { ours: med((r) => r.delivery.ours.readyMs), segment: med((r) => r.delivery.segment.readyMs) },
+  call1: Object.fromEntries(SUBJECTS.map((s) => [s, med((r) => r.delivery[s].callUs)])),
+  call10: med((r) => r.delivery.ours10.callUs),
+  call100: med((r) => r.delivery.ours100.callUs),
+  task: Object.fromEntries(SUBJECTS.map((s) => [s, med((r) => r.delivery[s].taskUs)])),
+  all: Object.fromEntries(SUBJECTS.map((s) => [s, med((r) => r.delivery[s].allMs)])),
+  all10: med((r) => r.delivery.ours10.allMs),
+  all100: med((r) => r.delivery.ours100.allMs),
+  heap1000: Object.fromEntries(SUBJECTS.map((s) => [s, { after: med((r) => r.delivery[s].heap1000), before: med((r) => r.delivery[s].heapBefore) }])),
+  heapOurs: {
+    before: med((r) => r.heap.ours.before),
+    small: med((r) => r.heap.ours[SEGMENT_HEAP_EVENTS]),
+    big: med((r) => r.heap.ours[HEAP_EVENTS]),
+    callUs: med((r) => r.heap.ours.callUs),
+  },
+  heapSeg: {
+    before: med((r) => r.heap.segment.before),
+    small: med((r) => r.heap.segment[SEGMENT_HEAP_EVENTS]),
+    drainMs: med((r) => r.heap.segment.drainMs),
+    callUs: med((r) => r.heap.segment.callUs),
+  },
+};
+// analytics-next's main-thread time per track() with nothing sent, from the
+// heap run: how long 100,000 would take it.
+const segPerEventMs = M.heapSeg.drainMs / SEGMENT_HEAP_EVENTS;
+const yes = (ok) => (ok ? "yes" : "**no**");
+const rows = [
+  ["Download size, gzip -9 (wasm + JS)", fmtB(M.size.ours), fmtB(M.size.segment), "0 B", "≤ 30,012 B", yes(M.size.ours <= 30012)],
+  ["`start(settings)` with 10 webhooks (after `init()`)", fmtMs(M.start10), "—", "—", "", ""],
+  ["`start(settings)` with 100 webhooks (after `init()`)", fmtMs(M.start100), "—", "—", "≤ 5 ms", yes(M.start100 <= 5)],
+  ["Ready: `init()` + `start()` / `AnalyticsBrowser.load()`", fmtMs(M.ready.ours), fmtMs(M.ready.segment), "—", "", ""],
+  ["Synchronous cost per call, 1 webhook (`emit` / `track` / `fetch`)", fmtUs(M.call1.ours), fmtUs(M.call1.segment), fmtUs(M.call1.fetch), "", ""],
+  ["`emit()` per event, 10 webhooks", fmtUs(M.call10), "—", "—", "≤ 10 µs", yes(M.call10 <= 10)],
+  ["`emit()` per event, 100 webhooks", fmtUs(M.call100), "—", "—", "", ""],
+  ["Main-thread task time per delivered event", fmtUs(M.task.ours), fmtUs(M.task.segment), fmtUs(M.task.fetch), `≤ bare fetch (${fmtUs(M.task.fetch)})`, yes(M.task.ours <= M.task.fetch)],
+  [`Time until the receiver has all ${fmtInt(EVENTS)} events`, fmtS(M.all.ours), fmtS(M.all.segment), fmtS(M.all.fetch), `≤ 1.1 × bare fetch (${fmtS(1.1 * M.all.fetch)})`, yes(M.all.ours <= 1.1 * M.all.fetch)],
+  [
+    `JS heap after ${fmtInt(EVENTS)} delivered events (after GC; growth)`,
+    ...SUBJECTS.map((x) => fmtHeap(M.heap1000[x].after, M.heap1000[x].before)),
+    "",
+    "",
+  ],
+  [`JS heap after ${fmtInt(SEGMENT_HEAP_EVENTS)} events, nothing sent (after GC; growth)`, fmtHeap(M.heapOurs.small, M.heapOurs.before), fmtHeap(M.heapSeg.small, M.heapSeg.before), "—", "", ""],
+  [`JS heap after ${fmtInt(HEAP_EVENTS)} events, nothing sent (after GC; growth)`, fmtHeap(M.heapOurs.big, M.heapOurs.before), "not measured ¹", "—", "", ""],
+];
+const header = ["Metric", NAMES.ours, NAMES.segment, NAMES.fetch, "Target", "Met?"];
+const table = [
+  "| " + header.join(" | ") + " |",
+  "|" + header.map((_, i) => (i === 0 ? "---" : "---:")).join("|") + "|",
+  ...rows.map((r) => "| " + r.join(" | ") + " |"),
+].join("\n");
+
+// The machine.
+const cpuModel = (/^model name\s*:\s*(.+)$/m.exec(readFileSync("/proc/cpuinfo", "utf8")) || [])[1] || os.cpus()[0]?.model || "unknown";
+let nproc = String(os.availableParallelism?.() ?? os.cpus().length);
+try {
+  nproc = execFileSync("nproc", { encoding: "utf8" }).trim();
+} catch (_) {}
+let osName = `${os.type()} ${os.release()}`;
+try {
+  osName = (/^PRETTY_NAME="?([^"\n]+)"?/m.exec(readFileSync("/etc/os-release", "utf8")) || [])[1] + ` (kernel ${os.release()})`;
+} catch (_) {}
+let commit = "unknown";
+try {
+  commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
+  const dirty = execFileSync("git", ["status", "--porcelain", "--", "src", "Cargo.toml", "Cargo.lock", "scripts"], { cwd: root, encoding: "utf8" }).trim();
+  if (dirty) commit += " + uncommitted changes";
+} catch (_) {}
+const segVersion = JSON.parse(readFileSync(join(root, "node_modules/@segment/analytics-next/package.json"), "utf8")).version;
+const ourVersion = (/^version = "([^"]+)"/m.exec(readFileSync(join(root, "Cargo.toml"), "utf8")) || [])[1];
+const date = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const seconds = Math.round((Date.now() - T0) / 1000);
+
+const machine = [
+  `- Machine: ${nproc} cores (nproc), ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName}`,
+  `- Browser: Chromium ${chromiumVersion} headless (/usr/bin/chromium, driven by playwright-core; flags of tests/e2e/helpers.mjs)`,
+  `- Node ${process.version}; walkme-webhooks ${ourVersion} (commit ${commit}); @segment/analytics-next ${segVersion}`,
+  `- Date: ${date}; ${ROUNDS} rounds, medians; whole run ${seconds} s; load average (1 min) ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`,
+  "- Command: `npm run bench` (= `bash scripts/build.sh && node bench/run.mjs`)",
+  ...(Math.max(loadStart, os.loadavg()[0]) > Number(nproc) * 0.75
+    ? [`- **Note:** other work kept the machine busy during this run (load average above ${Number(nproc) * 0.75} on ${nproc} cores): absolute times are inflated and noisy; compare the columns of one run, and the per-round figures below.`]
+    : []),
+].join("\n");
+
+const fileList = (d) => d.files.map((f) => `${f.path} ${fmtInt(f.gzip)} B`).join(", ");
+const raw = (label, f, fmt) => `| ${label} | ${rounds.map((r) => fmt(f(r))).join(" | ")} |`;
+const rawTable = [
+  "| per round | " + rounds.map((_, i) => `round ${i + 1}`).join(" | ") + " |",
+  "|---|" + rounds.map(() => "---:").join("|") + "|",
+  ...SUBJECTS.flatMap((s) => [
+    raw(`${NAMES[s]}: µs per call`, (r) => r.delivery[s].callUs, fmtUs),
+    raw(`${NAMES[s]}: task µs per delivered event`, (r) => r.delivery[s].taskUs, fmtUs),
+    raw(`${NAMES[s]}: all ${fmtInt(EVENTS)} received`, (r) => r.delivery[s].allMs, fmtS),
+  ]),
+];
+rawTable.push(`| walkme-webhooks: start() with 10 webhooks | ${rounds.map((r) => fmtMs(r.start10)).join(" | ")} |`);
+rawTable.push(`| walkme-webhooks: start() with 100 webhooks | ${rounds.map((r) => fmtMs(r.start100)).join(" | ")} |`);
+rawTable.push(`| walkme-webhooks: emit() 10 webhooks | ${rounds.map((r) => fmtUs(r.delivery.ours10.callUs)).join(" | ")} |`);
+rawTable.push(`| walkme-webhooks: emit() 100 webhooks | ${rounds.map((r) => fmtUs(r.delivery.ours100.callUs)).join(" | ")} |`);
+rawTable.push(`| walkme-webhooks: all ${fmtInt(EVENTS)} received, 10 / 100 webhooks | ${rounds.map((r) => fmtS(r.delivery.ours10.allMs) + " / " + fmtS(r.delivery.ours100.allMs)).join(" | ")} |`);
+rawTable.push(`| walkme-webhooks: heap after ${fmtInt(HEAP_EVENTS)} events, nothing sent | ${rounds.map((r) => mib(r.heap.ours[HEAP_EVENTS])).join(" | ")} |`);
+rawTable.push(`| Segment analytics-next: heap after ${fmtInt(SEGMENT_HEAP_EVENTS)} events, nothing sent | ${rounds.map((r) => mib(r.heap.segment[SEGMENT_HEAP_EVENTS])).join(" | ")} |`);
+
+const notes = [
+  `- Every measurement runs in a fresh browser context and page (cold: no warm-up), served from a page server on one loopback port; every request goes to the loopback receiver of \`www/server.mjs\` on another port (cross-origin, like a real destination). No request left loopback.`,
+  `- The same ${fmtInt(EVENTS)} events for all three: \`emit("survey.submitted", {"survey.name": "NPS", "answer.value": i % 11, n: i})\`; \`analytics.track("Survey Submitted", {...same properties})\`; \`fetch(url, {method: "POST", headers: {"Content-Type": "text/plain"}, body})\` with a JSON body of the same shape as the module's (the event's properties plus the ones the module fills in). The module's destination is in \`simple\` mode (text/plain, no preflight), like the bare fetch; Segment sends its own requests (text/plain with an \`Authorization\` header, so CORS preflights). Preflights answered in all rounds: ours ${preflights.ours}, Segment ${preflights.segment}, bare fetch ${preflights.fetch}.`,
+  `- Settings with N webhooks: all N on the emitted event, each with one condition; only the first one matches (one request per event), the others are evaluated and do not match; up to 10 destinations.`,
+  `- Size: ours is \`downloadSize()\` of \`scripts/package.mjs\` (gzip -9 of pkg/walkme_webhooks_bg.wasm and pkg/index.js); the page downloaded ${fmtB(ourSizePage.total)} gzipped (${fileList(ourSizePage)}). Segment's is gzip -9 of each JS file the page downloaded for analytics-next, recorded with Playwright (${fileList(segSize)}).`,
+  `- Synchronous cost: a tight loop of ${fmtInt(EVENTS)} calls timed with \`performance.now()\` (cross-origin-isolated page), divided by ${fmtInt(EVENTS)}.`,
+  `- Main-thread task time: CDP \`Performance.getMetrics\` TaskDuration from just before the loop until the receiver has every event, the page's own completion (\`hooks.flush()\`, every \`track()\` promise, every \`fetch()\` promise) and ${SETTLE_MS} ms more, divided by ${fmtInt(EVENTS)}.`,
+  `- Time until received: from the page's clock at the first call to the receiver's timestamp of the request that completed the set of ${fmtInt(EVENTS)} distinct events (same machine clock).`,
+  `- Start: \`start(settings)\` alone, after \`init()\` resolved, in a fresh page. Ready: \`init()\` (fetch, compile and instantiate the wasm) plus \`start()\` with 1 webhook, against \`AnalyticsBrowser.load()\` with inline CDN settings until it resolves.`,
+  `- Heap: CDP \`HeapProfiler.collectGarbage\` (3×) then \`Runtime.getHeapUsage\` usedSize; growth is against the same page right before the events (after start/load, after GC). Delivered: the ${fmtInt(EVENTS)}-event runs above, after every answer. Nothing sent: ours with one webhook whose condition never matches (${fmtUs(M.heapOurs.callUs)} per emit()), ${fmtInt(SEGMENT_HEAP_EVENTS)} then ${fmtInt(HEAP_EVENTS)} events in the same page; Segment with the Segment.io destination turned off (${fmtUs(M.heapSeg.callUs)} per track() call), read once every track() promise had resolved (counted, not kept).`,
+  `- ¹ analytics-next needs ~${segPerEventMs.toFixed(1)} ms of wall time per track() even with nothing to send (each event goes through its plugin chain with timer turns in between; ${fmtInt(SEGMENT_HEAP_EVENTS)} took ${fmtS(M.heapSeg.drainMs)}), so ${fmtInt(HEAP_EVENTS)} would take ~${Math.round((segPerEventMs * HEAP_EVENTS) / 1000)} s per round: it is measured at ${fmtInt(SEGMENT_HEAP_EVENTS)} events, and ours at both. Reading its heap right after ${fmtInt(HEAP_EVENTS)} calls, with the work still pending, would measure its backlog, not what it keeps. ${fmtInt(HEAP_EVENTS)} *delivered* events are one request each and take minutes for every subject at the rates above, so deliveries are measured at ${fmtInt(EVENTS)} events.`,
+].join("\n");
+
+const report = `# Benchmarks
+
+walkme-webhooks against [Segment analytics-next](https://www.npmjs.com/package/@segment/analytics-next) and a bare \`fetch()\` per event (the floor when requests are sent from the main thread): ${fmtInt(EVENTS)} events to a loopback receiver, in headless Chromium. Produced by \`npm run bench\` (bench/run.mjs); medians of ${ROUNDS} rounds.
+
+${machine}
+
+${table}
+
+## How it is measured
+
+${notes}
+
+## Per round
+
+${rawTable.join("\n")}
+`;
+
+console.log("\n" + machine + "\n\n" + table + "\n");
+if (WRITE) {
+  writeFileSync(join(root, "BENCHMARKS.md"), report);
+  console.log("bench: wrote BENCHMARKS.md");
+}
+process.exit(0);
