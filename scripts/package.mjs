@@ -43,7 +43,7 @@ writeFileSync(
   ) + "\n"
 );
 
-// What a page downloads: the .wasm and the one JS module, gzipped.
+// What a page downloads: the .wasm and the JS module, gzipped.
 export function downloadSize() {
   const gz = (f) => gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length;
   const parts = { wasm: gz("walkme_webhooks_bg.wasm"), js: gz("index.js") };

@@ -36,6 +36,7 @@ export function csp(extraConnect = []) {
   return [
     "default-src 'self'",
     "script-src 'self' 'wasm-unsafe-eval'",
+    "worker-src 'self' blob:",
     "style-src 'self'",
     "img-src 'self' data:",
     "connect-src 'self' " + ["http://127.0.0.1:*", "http://localhost:*", ...extraConnect].join(" "),
@@ -45,16 +46,19 @@ export function csp(extraConnect = []) {
   ].join("; ");
 }
 
-async function serveFile(res, file, connect) {
+async function serveFile(res, file, connect, noWorker) {
   try {
     const s = await stat(file);
-    if (s.isDirectory()) return serveFile(res, join(file, "index.html"), connect);
+    if (s.isDirectory()) return serveFile(res, join(file, "index.html"), connect, noWorker);
     const body = await readFile(file);
     const type = TYPES[extname(file)] || "application/octet-stream";
     const headers = { "Content-Type": type, "Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff" };
     if (type.startsWith("text/html")) {
       // Test pages may narrow connect-src to exact origins: ?connect=a,b
-      headers["Content-Security-Policy"] = connect ? csp([]).replace(/connect-src [^;]*/, "connect-src 'self' " + connect.join(" ")) : csp();
+      let policy = connect ? csp([]).replace(/connect-src [^;]*/, "connect-src 'self' " + connect.join(" ")) : csp();
+      // ?noworker=1: a policy that allows no blob: worker.
+      if (noWorker) policy = policy.replace("worker-src 'self' blob:", "worker-src 'self'");
+      headers["Content-Security-Policy"] = policy;
     }
     res.writeHead(200, headers);
     res.end(body);
@@ -85,7 +89,8 @@ export function startServer({ port = 8080, host = "127.0.0.1", receiverPorts = [
       return res.end();
     }
     const connect = path.startsWith("/") && url.pathname.startsWith("/test/") && url.searchParams.get("connect");
-    serveFile(res, file, connect ? connect.split(",") : null);
+    const noWorker = url.pathname.startsWith("/test/") && url.searchParams.get("noworker") === "1";
+    serveFile(res, file, connect ? connect.split(",") : null, noWorker);
   };
   const servers = [];
   const listen = (p, onlyReceiver) =>

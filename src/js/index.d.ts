@@ -97,6 +97,8 @@ export interface StartOptions {
   debug?: boolean;
   /** Listen to `walkme:event` CustomEvents on window. Default true. */
   playerEvents?: boolean;
+  /** Make the requests in a worker, off the page's main thread, when the page's CSP allows blob: workers (worker-src). Default true. */
+  worker?: boolean;
   /** Retry delays: the first retry waits about `baseMs` (default 1000), doubling, at most `maxMs` (default 300000). */
   backoff?: { baseMs?: number; maxMs?: number };
 }

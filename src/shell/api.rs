@@ -59,6 +59,7 @@ impl Runtime {
             auto_capture: flag("autoCapture", false),
             debug: flag("debug", false),
             player_events: flag("playerEvents", true),
+            worker: flag("worker", true),
             limits,
         };
         Ok(Runtime {

@@ -3,6 +3,8 @@
 // `guard`. Nothing here decides anything: matching, mapping, retries and
 // queueing live in the Rust core.
 
+import { deliver } from "./fetch.js";
+
 // One guard for the whole module. After an internal failure (a trap in the
 // wasm instance, whose state can then no longer be trusted) every entry
 // point becomes a no-op; the host page goes on.
@@ -115,46 +117,64 @@ export function regex_test(re, text) {
 
 // ---- requests -------------------------------------------------------------
 
+// Requests go through a sender worker when the page allows one; otherwise,
+// and for keepalive sends while the page goes away, from the page itself.
+// The worker is made from a blob: URL on purpose: such a worker inherits the
+// page's Content Security Policy, so the page's connect-src applies to its
+// requests exactly as to the page's own (a worker loaded from a script URL
+// would not be bound by it). A page whose CSP does not allow blob: workers
+// (worker-src) simply sends from the main thread.
+let worker; // undefined: not tried yet; null: not available
+let workerWanted = true;
+const inWorker = new Map(); // id -> [message, onAnswer]
+
+export function set_worker(enabled) {
+  workerWanted = enabled;
+}
+
+function sender() {
+  if (worker !== undefined) return worker;
+  worker = null;
+  if (!workerWanted || typeof Worker !== "function") return null;
+  try {
+    const source = "const deliver=" + deliver.toString() + ";onmessage=e=>deliver(e.data,(...a)=>postMessage(a));";
+    const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
+    const w = new Worker(url, { name: "walkme-webhooks" });
+    URL.revokeObjectURL(url);
+    w.onmessage = (e) => {
+      const answer = e.data;
+      const pending = inWorker.get(answer[0]);
+      if (pending) {
+        inWorker.delete(answer[0]);
+        pending[1].apply(null, answer);
+      }
+    };
+    // The worker did not load (or failed): what it holds is sent from the page.
+    w.onerror = (e) => {
+      if (e && e.preventDefault) e.preventDefault();
+      worker = null;
+      w.terminate();
+      const held = Array.from(inWorker.values());
+      inWorker.clear();
+      for (const [m, onAnswer] of held) deliver(m, onAnswer);
+    };
+    worker = w;
+  } catch (_) {
+    worker = null; // the page's CSP (worker-src) or Trusted Types refuse it
+  }
+  return worker;
+}
+
 // Sends one request and reports back once: onAnswer(id, status, retryAfter,
 // kind, detail). kind: 0 answer, 1 opaque, 2 network error, 3 timeout.
 export function send(onAnswer, id, method, url, headers, body, mode, keepalive, timeoutMs) {
-  const init = { method, keepalive, credentials: "omit", redirect: "follow", referrerPolicy: "strict-origin-when-cross-origin" };
-  init.mode = mode === "cors" ? "cors" : mode === "simple" ? "cors" : "no-cors";
-  if (headers.length) {
-    const h = {};
-    for (let i = 0; i < headers.length; i += 2) h[headers[i]] = headers[i + 1];
-    init.headers = h;
-  }
-  if (body !== undefined && body !== null) init.body = body;
-  let timer = 0;
-  let done = false;
-  const finish = (status, retryAfter, kind, detail) => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    onAnswer(id, status, retryAfter, kind, detail);
-  };
-  let controller = null;
-  try {
-    controller = typeof AbortController === "function" ? new AbortController() : null;
-    if (controller) init.signal = controller.signal;
-    timer = setTimeout(() => {
-      if (controller) controller.abort();
-      finish(0, null, 3, "");
-    }, timeoutMs);
-    fetch(url, init).then(
-      (res) => {
-        if (res.type === "opaque") return finish(0, null, 1, "");
-        finish(res.status, res.headers.get("retry-after"), 0, "");
-        // Drain the body so the connection can be reused.
-        res.body && res.body.cancel && res.body.cancel().catch(() => {});
-      },
-      (err) => finish(0, null, 2, String((err && err.message) || err))
-    );
-  } catch (err) {
-    // fetch throws synchronously on a malformed request or when the
-    // keep-alive budget is exceeded: report it as a network error.
-    Promise.resolve().then(() => finish(0, null, 2, String((err && err.message) || err)));
+  const m = [id, method, url, headers, body, mode, keepalive, timeoutMs];
+  const w = keepalive ? null : sender();
+  if (w) {
+    inWorker.set(id, [m, onAnswer]);
+    w.postMessage(m);
+  } else {
+    deliver(m, onAnswer);
   }
 }
 

@@ -50,6 +50,15 @@ extern "C" {
     pub fn listen_lifecycle(on_hidden: &Function, on_online: &Function) -> Function;
     pub fn watch_navigation(f: &Function) -> Function;
     pub fn has_navigation_api() -> bool;
+    pub fn set_worker(enabled: bool);
+}
+
+// Imported by platform.js (and the source of the sender worker); declared
+// so that wasm-bindgen ships it next to platform.js.
+#[wasm_bindgen(module = "/src/shell/fetch.js")]
+extern "C" {
+    #[allow(dead_code)]
+    fn deliver(message: &JsValue, reply: &Function);
 }
 
 #[wasm_bindgen(module = "/src/shell/capture.js")]

@@ -34,6 +34,8 @@ pub struct Options {
     pub player_events: bool,
     /// Queue bounds and retry delays.
     pub limits: Limits,
+    /// Send from the sender worker when it can be had (default).
+    pub worker: bool,
 }
 
 struct State {
@@ -81,6 +83,7 @@ struct Inner {
 impl Runtime {
     /// Starts a runtime on valid settings.
     pub fn start(settings: Settings, options: Options) -> Runtime {
+        platform::set_worker(options.worker);
         let seed = platform::seed() as u64;
         let mut engine = Engine::new(
             settings,

@@ -175,3 +175,21 @@ test("no unload listener, and a page with nothing pending stays eligible for the
   assert.ok(await until(() => keysOk("r-bfcache").size === 5));
   await bfBrowser.close();
 });
+
+test("requests leave from a worker, off the main thread; without one, from the page", async () => {
+  const context = await browser.newContext();
+  const workers = [];
+  for (const [useWorker, bucket] of [[true, "r-worker"], [false, "r-noworker"]]) {
+    const page = await context.newPage();
+    page.on("worker", (w) => workers.push([bucket, w.url()]));
+    await page.goto(server.url + "test/lab.html");
+    const cfg = config(hook(bucket));
+    cfg.options.worker = useWorker;
+    await page.evaluate((c) => window.lab.start(c), cfg);
+    await page.evaluate(() => window.lab.emitRange("survey.submitted", "wk", 0, 5));
+    assert.ok(await until(() => keysOk(bucket).size === 5), bucket);
+    await page.close();
+  }
+  assert.deepEqual(workers.map(([b, url]) => [b, url.startsWith("blob:")]), [["r-worker", true]]);
+  await context.close();
+});

@@ -130,7 +130,7 @@ export async function sendTest(draft, webhook, properties) {
   };
   let hooks;
   try {
-    hooks = start(settings, { playerEvents: false, autoCapture: false });
+    hooks = start(settings, { playerEvents: false, autoCapture: false, worker: false }); // from the page, so the fetch wrapper sees the request
     const dest = settings.destinations.find((d) => d.id === webhook.destination);
     const auth = dest && dest.auth;
     const secret = auth && (auth.type === "bearer" ? auth.token : auth.type === "basic" ? auth.password : auth.type === "oauth2" ? auth.clientSecret : "x");
