@@ -17,6 +17,9 @@ use super::settings::{Condition, Join, Operator};
 use super::template::text_of;
 use super::value::Value;
 
+/// How much of a text `matches` looks at.
+pub const MATCH_TEXT_BYTES: usize = 512;
+
 /// A webhook's conditions, ready to evaluate: an OR of AND-groups.
 #[derive(Default)]
 pub struct Conditions {
@@ -123,6 +126,10 @@ impl Row {
             Operator::Matches => {
                 let mut t = String::new();
                 text_of(prop, &mut t, host);
+                // A backtracking engine can take polynomial time in the text
+                // length even for patterns validation lets through (.*a.*b.*c),
+                // so a pattern looks at the first MATCH_TEXT_BYTES only.
+                let t = crate::core::event::cut(t, MATCH_TEXT_BYTES);
                 self.pattern.as_ref().is_some_and(|p| p.is_match(&t))
             }
             Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte => {

@@ -526,16 +526,41 @@ impl Engine {
         if self.by_event[index].is_empty() {
             return 0;
         }
+        let given_id = props.iter().any(|(k, _)| k == "event.id");
         let event = Rc::new(self.complete(index, props, now));
         let mut matched = 0;
+        let mut created = 0;
         for &w in &self.by_event[index] {
             if self.conditions[w].test(&event, self.host.as_ref()) {
-                self.pending.push((event.clone(), w));
                 matched += 1;
+                // The same event (the caller's id) is one delivery per webhook,
+                // however often it is emitted.
+                if given_id && self.holds(&event, w) {
+                    continue;
+                }
+                self.pending.push((event.clone(), w));
+                created += 1;
             }
         }
-        self.stats.matched += matched as u64;
+        self.stats.matched += created;
         matched
+    }
+
+    /// Whether the delivery of `event` for webhook `w` exists already.
+    fn holds(&self, event: &Event, w: usize) -> bool {
+        let id = event.str("event.id").unwrap_or_default();
+        if self
+            .pending
+            .iter()
+            .any(|(e, pw)| *pw == w && e.str("event.id") == Some(id))
+        {
+            return true;
+        }
+        let key = format!("{id}:{}", self.settings.webhooks[w].id);
+        self.lanes.iter().any(|l| {
+            l.ready.iter().chain(l.later.iter()).any(|d| d.key == key)
+                || l.in_flight.iter().any(|f| f.delivery.key == key)
+        })
     }
 
     /// The event with its common properties: caller's properties first (as
@@ -763,6 +788,18 @@ impl Engine {
         {
             let d = self.lanes[i].later.remove(0);
             self.lanes[i].ready.push_back(d);
+        }
+        // Nothing is ever scheduled further ahead than a day: a delivery that
+        // is (the clock was set back, or a record came from a page whose clock
+        // ran ahead) is due now.
+        while self.lanes[i]
+            .later
+            .last()
+            .is_some_and(|d| d.next_at > now + retry::MAX_RETRY_AFTER_MS)
+        {
+            if let Some(d) = self.lanes[i].later.pop() {
+                self.lanes[i].ready.push_back(d);
+            }
         }
         if !self.online || self.lanes[i].ready.is_empty() {
             return;
@@ -1033,6 +1070,7 @@ impl Engine {
                 continue;
             }
             d.stored = false;
+            d.next_at = d.next_at.min(now + retry::MAX_RETRY_AFTER_MS);
             taken += 1;
             self.stats.resumed += 1;
             if self.settings.destination(&d.destination).is_none() {
@@ -1046,10 +1084,15 @@ impl Engine {
     }
 
     /// Browser storage refused a record (quota): from now on the queue runs
-    /// in memory only; nothing is lost while the page lives.
+    /// in memory only; nothing is lost while the page lives. A refused
+    /// rewrite leaves the previous record behind, so it is removed: a stale
+    /// record would be sent again by the next page.
     pub fn store_failed(&mut self, key: &str) {
         self.storage_ok = false;
         self.stats.storage_degraded = true;
+        self.effects.push(Effect::Unstore {
+            key: key.to_string(),
+        });
         for lane in &mut self.lanes {
             let all = lane
                 .ready

@@ -72,8 +72,14 @@ pub fn build(
     host: &dyn Host,
 ) -> Result<Request, String> {
     let flat = default_body(webhook, event, host);
+    // Stop early when the request is bound to be too large (a template may
+    // repeat {{properties}}; a GET percent-encodes up to 3 bytes per byte).
+    let too_large =
+        || format!("the request is over the {MAX_BODY_BYTES}-byte limit; select fewer properties");
+    let limit = MAX_BODY_BYTES * 3 + 1024;
     let payload = match &dest.body {
-        Some(t) => template::render(t, event, &flat, host),
+        Some(t) => template::render_bounded(t, event, &flat, host, limit).ok_or_else(too_large)?,
+        None if template::approx_size(&flat) > limit => return Err(too_large()),
         None => flat.clone(),
     };
     let url = template::render_url(&dest.url, event, &flat, host);

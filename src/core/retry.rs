@@ -132,9 +132,18 @@ fn http_date_ms(v: &str) -> Option<f64> {
     .position(|m| *m == month_name)? as i64
         + 1;
     let year: i64 = it.next()?.parse().ok()?;
-    let mut hms = it.next()?.split(':').map(|p| p.parse::<i64>().ok());
+    // Unsigned fields (no "-5"), and a year a Retry-After can mean: the
+    // arithmetic below then cannot overflow.
+    let mut hms = it.next()?.split(':').map(|p| p.parse::<u8>().ok());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if it.next()? != "GMT" || !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+    let (h, m, s) = (i64::from(h), i64::from(m), i64::from(s));
+    if it.next()? != "GMT"
+        || !(1..=31).contains(&day)
+        || !(1970..=9999).contains(&year)
+        || h > 23
+        || m > 59
+        || s > 60
+    {
         return None;
     }
     // Days from civil date (Howard Hinnant's algorithm).

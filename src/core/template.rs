@@ -109,25 +109,101 @@ pub fn text_of(v: &Value, out: &mut String, host: &dyn Host) {
 
 /// Renders a body template against the event and the default body.
 pub fn render(t: &Value, event: &Event, default_body: &Value, host: &dyn Host) -> Value {
+    let mut budget = usize::MAX;
+    render_within(t, event, default_body, host, &mut budget)
+}
+
+/// [`render`], giving up (`None`) as soon as the result would pass about
+/// `limit` bytes: a template that repeats `{{properties}}` over a large event
+/// must not build megabytes only to be refused as too large.
+pub fn render_bounded(
+    t: &Value,
+    event: &Event,
+    default_body: &Value,
+    host: &dyn Host,
+    limit: usize,
+) -> Option<Value> {
+    let mut budget = limit;
+    let v = render_within(t, event, default_body, host, &mut budget);
+    (budget > 0).then_some(v)
+}
+
+/// About how many bytes `v` takes as JSON (for budgets, not exact).
+pub fn approx_size(v: &Value) -> usize {
+    match v {
+        Value::Null | Value::Bool(_) => 5,
+        Value::Number(_) => 24,
+        Value::String(s) => s.len() + 2,
+        Value::Array(items) => items.iter().map(approx_size).sum::<usize>() + items.len() + 2,
+        Value::Object(pairs) => {
+            pairs
+                .iter()
+                .map(|(k, v)| k.len() + 3 + approx_size(v))
+                .sum::<usize>()
+                + 2
+        }
+    }
+}
+
+/// Takes `n` from the budget; false (and an empty budget) when it does not fit.
+fn spend(budget: &mut usize, n: usize) -> bool {
+    match budget.checked_sub(n) {
+        Some(left) if left > 0 => {
+            *budget = left;
+            true
+        }
+        _ => {
+            *budget = 0;
+            false
+        }
+    }
+}
+
+fn render_within(
+    t: &Value,
+    event: &Event,
+    default_body: &Value,
+    host: &dyn Host,
+    budget: &mut usize,
+) -> Value {
+    if *budget == 0 {
+        return Value::Null;
+    }
     match t {
         Value::String(s) => {
             if !s.contains("{{") {
+                spend(budget, s.len() + 2);
                 return t.clone();
             }
             if let Some(name) = whole_placeholder(s) {
-                if name == ALL_PROPERTIES {
-                    return default_body.clone();
+                let v = if name == ALL_PROPERTIES {
+                    Some(default_body)
+                } else {
+                    lookup(name, event, default_body)
+                };
+                let v = v.unwrap_or(&Value::Null);
+                if !spend(budget, approx_size(v)) {
+                    return Value::Null;
                 }
-                return lookup(name, event, default_body)
-                    .cloned()
-                    .unwrap_or(Value::Null);
+                return v.clone();
             }
             let mut out = String::with_capacity(s.len() + 16);
             for_each_part(s, |part| match part {
-                Part::Text(t) => out.push_str(t),
+                Part::Text(t) => {
+                    if spend(budget, t.len()) {
+                        out.push_str(t)
+                    }
+                }
                 Part::Name(name) => {
-                    if let Some(v) = lookup(name, event, default_body) {
-                        text_of(v, &mut out, host);
+                    let v = if name == ALL_PROPERTIES {
+                        Some(default_body)
+                    } else {
+                        lookup(name, event, default_body)
+                    };
+                    if let Some(v) = v {
+                        if spend(budget, approx_size(v)) {
+                            text_of(v, &mut out, host);
+                        }
                     }
                 }
             });
@@ -136,16 +212,25 @@ pub fn render(t: &Value, event: &Event, default_body: &Value, host: &dyn Host) -
         Value::Array(items) => Value::Array(
             items
                 .iter()
-                .map(|v| render(v, event, default_body, host))
+                .map(|v| render_within(v, event, default_body, host, budget))
                 .collect(),
         ),
         Value::Object(pairs) => Value::Object(
             pairs
                 .iter()
-                .map(|(k, v)| (k.clone(), render(v, event, default_body, host)))
+                .map(|(k, v)| {
+                    spend(budget, k.len() + 3);
+                    (
+                        k.clone(),
+                        render_within(v, event, default_body, host, budget),
+                    )
+                })
                 .collect(),
         ),
-        other => other.clone(),
+        other => {
+            spend(budget, 8);
+            other.clone()
+        }
     }
 }
 

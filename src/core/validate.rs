@@ -290,6 +290,13 @@ fn check_webhook(
                             vp,
                             format!("the pattern does not compile: {e}"),
                         ));
+                    } else if backtracks(p) {
+                        out.push(Problem::new(
+                            vp,
+                            "repeats a group that itself repeats or has alternatives, like (a+)+ or (a|aa)+: \
+                             in the browser such a pattern can take minutes on some texts; write it without \
+                             the nesting (a+ instead of (a+)+)",
+                        ));
                     }
                 }
                 other => out.push(Problem::new(
@@ -353,6 +360,122 @@ fn check_webhook(
             ));
         }
     }
+}
+
+/// Whether a pattern has the shape of catastrophic backtracking in a
+/// backtracking engine (JavaScript's `RegExp`): a group repeated without
+/// bound (`*`, `+`, `{n,}`, `{n,m}`) that contains a variable quantifier or
+/// an alternation, at any depth. Conservative: some harmless patterns such
+/// as `(ab|cd)+` are refused too; they can always be written another way.
+pub fn backtracks(pattern: &str) -> bool {
+    struct Group {
+        varies: bool,
+        alternates: bool,
+    }
+    let b = pattern.as_bytes();
+    let mut stack = vec![Group {
+        varies: false,
+        alternates: false,
+    }];
+    let mut i = 0;
+    // The quantifier at i, if any: (length, repeats without a fixed count).
+    let quantifier = |i: usize| -> Option<(usize, bool)> {
+        match b.get(i)? {
+            b'*' | b'+' => Some((1, true)),
+            b'?' => Some((1, false)),
+            b'{' => {
+                let end = i + b[i..].iter().position(|&c| c == b'}')?;
+                let inner = std::str::from_utf8(&b[i + 1..end]).ok()?;
+                let (lo, hi) = match inner.split_once(',') {
+                    Some((lo, hi)) => (lo.parse::<u32>().ok()?, hi.parse::<u32>().ok()),
+                    None => {
+                        let n = inner.parse::<u32>().ok()?;
+                        (n, Some(n))
+                    }
+                };
+                Some((end - i + 1, hi.is_none_or(|hi| hi > lo)))
+            }
+            _ => None,
+        }
+    };
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            b'[' => {
+                // A class is one atom: skip to its closing bracket.
+                i += 1;
+                if b.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if b.get(i) == Some(&b']') {
+                    i += 1;
+                }
+                while i < b.len() && b[i] != b']' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'(' => {
+                stack.push(Group {
+                    varies: false,
+                    alternates: false,
+                });
+                i += 1;
+                if b.get(i) == Some(&b'?') {
+                    i += 1; // (?:  (?=  (?!  (?<name>  (?<=  (?<!
+                }
+                continue;
+            }
+            b')' => {
+                i += 1;
+                let g = stack.pop().unwrap_or(Group {
+                    varies: false,
+                    alternates: false,
+                });
+                if stack.is_empty() {
+                    stack.push(Group {
+                        varies: false,
+                        alternates: false,
+                    });
+                }
+                let q = quantifier(i);
+                let repeated = q.is_some_and(|(_, varies)| varies);
+                if repeated && (g.varies || g.alternates) {
+                    return true;
+                }
+                if let Some(top) = stack.last_mut() {
+                    top.varies |= g.varies || repeated;
+                }
+                if let Some((len, _)) = q {
+                    i += len;
+                    if b.get(i) == Some(&b'?') {
+                        i += 1; // lazy
+                    }
+                }
+                continue;
+            }
+            b'|' => {
+                if let Some(top) = stack.last_mut() {
+                    top.alternates = true;
+                }
+                i += 1;
+            }
+            _ => i += 1,
+        }
+        // A quantifier after the atom just read.
+        if let Some((len, varies)) = quantifier(i) {
+            if varies {
+                if let Some(top) = stack.last_mut() {
+                    top.varies = true;
+                }
+            }
+            i += len;
+            if b.get(i) == Some(&b'?') {
+                i += 1;
+            }
+        }
+    }
+    false
 }
 
 /// The contract's message for names with whitespace, with a fix.
@@ -466,6 +589,36 @@ mod tests {
         assert!(!is_token("X:Team"));
         assert!(!is_token(""));
         assert!(!is_token("Ünï"));
+    }
+
+    #[test]
+    fn patterns_that_backtrack_catastrophically_are_spotted() {
+        for bad in [
+            "(a|aa)+$",
+            "(a+)+$",
+            "(x+x+)+y",
+            "^(([a-z])+.)+[A-Z]([a-z])+$",
+            "(\\w+\\s?)*$",
+            "(.*a){2,}",
+            "((ab)*c)+",
+        ] {
+            assert!(backtracks(bad), "{bad}");
+        }
+        for ok in [
+            "^NPS$",
+            "a+b+",
+            "(ab)+",
+            "(abc){3}",
+            "(?:https?://)?example\\.com",
+            "[(a+)+]",
+            "\\(a+\\)+",
+            "^\\d{3}-\\d{4}$",
+            "(a|b)",
+            "colou?r",
+            "(\\d{3}-)?\\d+",
+        ] {
+            assert!(!backtracks(ok), "{ok}");
+        }
     }
 
     #[test]

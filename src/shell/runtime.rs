@@ -369,7 +369,9 @@ impl Runtime {
             let cb = self.inner.callbacks.borrow();
             if let (Some(at), Some(cb)) = (s.engine.next_wakeup(), cb.as_ref()) {
                 if s.timer_at.is_none_or(|t| at < t) {
-                    let delay = (at - platform::now()).max(0.0);
+                    // Within a day, whatever the clock did since (see Engine::pump).
+                    let delay =
+                        (at - platform::now()).clamp(0.0, crate::core::retry::MAX_RETRY_AFTER_MS);
                     s.timer = platform::set_timer(s.timer, &cb.on_timer, delay);
                     s.timer_at = Some(at);
                 }

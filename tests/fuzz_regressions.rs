@@ -1,0 +1,329 @@
+//! Reproducers of what the fuzzers (fuzz/, `bash scripts/fuzz.sh`) found,
+//! one test per finding, as plain inputs. A test that still fails is
+//! `#[ignore]`d with a note; once the bug is fixed, remove the `#[ignore]`
+//! (and the matching filter in fuzz/src/lib.rs, `known`). The fuzz inputs
+//! themselves are under fuzz/regressions/.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use walkme_webhooks::core::retry::parse_retry_after;
+
+/// Counts the bytes allocated (now and at the peak) so that a test can
+/// bound the memory a call takes, deterministically.
+struct Counting;
+
+static NOW: AtomicUsize = AtomicUsize::new(0);
+static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let p = unsafe { System.alloc(layout) };
+        if !p.is_null() {
+            let now = NOW.fetch_add(layout.size(), Relaxed) + layout.size();
+            PEAK.fetch_max(now, Relaxed);
+        }
+        p
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) };
+        NOW.fetch_sub(layout.size(), Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// fuzz/regressions/engine-1: a `Retry-After` HTTP date with a huge (or
+/// hugely negative) year, day count or time field overflows the i64
+/// arithmetic in `retry::http_date_ms` ("attempt to multiply with overflow",
+/// "attempt to subtract with overflow"). A debug or test build panics on an
+/// answer any server can send; a release build wraps silently and computes a
+/// meaningless delay. The smallest year that overflows is about 292,300
+/// (`Fri, 01 Jan 300000 00:00:00 GMT`). Expected: no panic; such a date is no
+/// date (`None`), or a finite, non-negative delay.
+#[test]
+
+fn retry_after_dates_with_huge_fields_do_not_overflow() {
+    let now = 1_700_000_000_000.0;
+    for header in [
+        // days * 86_400 * 1000 overflows (the fuzzer's first find).
+        "Sun, 06 Nov 99999999999 08:49:37 GMT",
+        "Fri, 01 Jan 300000 00:00:00 GMT",
+        // year - 1 overflows (January and February count from the year before).
+        "Sun, 01 Jan -9223372036854775808 00:00:00 GMT",
+        // h * 3600 overflows (negative hours pass the `h > 23` check).
+        "Sun, 06 Nov 1994 -9223372036854775808:00:00 GMT",
+        // m * 60 and s overflow the same way.
+        "Sun, 06 Nov 1994 00:-9223372036854775808:00 GMT",
+        "Sun, 06 Nov 1994 00:00:-9223372036854775808 GMT",
+    ] {
+        if let Some(ms) = parse_retry_after(header, now) {
+            assert!(ms.is_finite() && ms >= 0.0, "{header}: {ms}");
+        }
+    }
+}
+
+/// fuzz/regressions/settings_json-1: the library reads JSON with serde_json
+/// but does not ask for its `float_roundtrip` feature; only the
+/// dev-dependency jsonschema does, so `cargo test` reads numbers exactly
+/// while a plain native build (a tool, the fuzzers) uses the fast parser,
+/// which can be one unit in the last place off. With `from_json` on
+/// serde_json (HEAD 103786f), valid settings with
+/// `"value": -3.0946552752113043e96` read as -3.094655275211304e96, whose
+/// own JSON reads back as -3.0946552752113037e96: a JSON round trip changes
+/// the settings. The uncommitted `json::parse` behind `from_json` reads
+/// numbers exactly and makes the reproducer pass; `Value`'s serde
+/// `Deserialize` still reads through serde_json. Fix: `serde_json = {
+/// version = "1", features = ["float_roundtrip"] }` in Cargo.toml. This test
+/// cannot fail through serde_json here (the test build has the feature), so
+/// it checks the manifest.
+#[test]
+
+fn the_library_asks_for_exact_number_reading() {
+    let manifest = include_str!("../Cargo.toml");
+    let line = manifest
+        .lines()
+        .find(|l| l.trim_start().starts_with("serde_json"))
+        .expect("a serde_json dependency");
+    assert!(
+        line.contains("float_roundtrip"),
+        "serde_json is declared without float_roundtrip: {line}"
+    );
+    let x = -3.094_655_275_211_304e96_f64;
+    let text = serde_json::to_string(&x).unwrap();
+    assert_eq!(serde_json::from_str::<f64>(&text).unwrap(), x);
+}
+
+/// fuzz/regressions/browser-redos-1.json: not a fuzzer crash but a hang the
+/// native fuzzers cannot reach. In the browser `matches` runs JavaScript's
+/// backtracking `RegExp`, and validation accepts patterns with nested
+/// quantifiers. With those settings, one visitor answer of 40 "a"s and a "!"
+/// (`hooks.emit("survey.question_answered", { "answer.value":
+/// "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" })`) blocks the page's main
+/// thread: Node 20 (V8) takes 33 s for `/(a|aa)+$/u.test("a".repeat(40) +
+/// "!")`, about twice as long per extra character, and event text may be
+/// 8 KiB. Natively the regex crate is linear, so nothing shows here. A
+/// proposed rule: refuse a quantified group that contains a quantifier or
+/// an alternation (the shapes of ReDoS), with a message that says so.
+#[test]
+
+fn patterns_that_backtrack_catastrophically_in_the_browser_are_refused() {
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::settings::Settings;
+    let doc = include_str!("../fuzz/regressions/browser-redos-1.json");
+    for pattern in [
+        "(a|aa)+$",
+        "(a+)+$",
+        "(x+x+)+y",
+        "^(([a-z])+.)+[A-Z]([a-z])+$",
+    ] {
+        let doc = doc.replace("(a|aa)+$", pattern);
+        assert!(
+            Settings::from_json(&doc, &NativeHost).is_err(),
+            "{pattern} is accepted"
+        );
+    }
+}
+
+/// fuzz/regressions/conditions_mapping_templates-1 (a libFuzzer timeout):
+/// `request::build` renders the whole payload, writes it as JSON or as a
+/// query string, and only then compares its size with MAX_BODY_BYTES
+/// (32 KiB). With valid settings whose body template repeats
+/// `{{properties}}` and one event within the caps (256 properties of 8 KiB),
+/// one delivery builds ~100 MB for a GET (percent-encoded query) before it is
+/// dropped as too large: 1.2 s natively in release, and wasm memory only
+/// grows. Expected: the work stops once the request is known to be too
+/// large, so memory stays within a small multiple of the event, whatever the
+/// template repeats. (Before, 16 x `{{properties}}` allocates > 100 MB.)
+#[test]
+
+fn an_oversized_request_is_refused_without_building_it_whole() {
+    use walkme_webhooks::core::event::Event;
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::request;
+    use walkme_webhooks::core::settings::Settings;
+    use walkme_webhooks::core::value::Value;
+    // Within the event caps: 256 properties of 8 KiB text ("é" is 2 bytes).
+    let props: Vec<(String, Value)> = (0..256)
+        .map(|i| (format!("p{i}"), Value::String("\u{e9}".repeat(4096))))
+        .collect();
+    let event = Event::from_pairs(props);
+    for method in ["GET", "POST"] {
+        let body: Vec<String> = (0..16)
+            .map(|i| format!("\"k{i}\":\"{{{{properties}}}}\""))
+            .collect();
+        let doc = format!(
+            r#"{{"version":1,"destinations":[{{"id":"d","url":"https://x.io/h","method":"{method}","body":{{{}}}}}],"webhooks":[{{"id":"w","event":"survey.submitted","destination":"d"}}]}}"#,
+            body.join(",")
+        );
+        let s = Settings::from_json(&doc, &NativeHost).expect("valid settings");
+        let base = NOW.load(Relaxed);
+        PEAK.store(base, Relaxed);
+        let built = request::build(&s.destinations[0], &s.webhooks[0], &event, "k", &NativeHost);
+        let extra = PEAK.load(Relaxed) - base;
+        assert!(built.is_err(), "{method}: over the size limit");
+        assert!(
+            extra <= 16 << 20,
+            "{method}: building a request that is refused took {} MiB",
+            extra >> 20
+        );
+    }
+}
+
+mod common;
+
+/// The records in storage as the Store/Unstore effects leave them, and the
+/// keys of Store effects that the test makes the shell refuse (quota).
+#[derive(Default)]
+struct Storage {
+    records: std::collections::BTreeSet<String>,
+}
+
+impl Storage {
+    /// Applies the effects; a Store of `refuse` fails, leaving the record it
+    /// would have replaced (as localStorage does), and the engine is told.
+    fn apply(
+        &mut self,
+        e: &mut walkme_webhooks::core::engine::Engine,
+        refuse: Option<&str>,
+    ) -> Vec<walkme_webhooks::core::engine::Effect> {
+        use walkme_webhooks::core::engine::Effect;
+        let fx = e.take_effects();
+        for f in &fx {
+            match f {
+                Effect::Store { key, .. } if Some(key.as_str()) == refuse => e.store_failed(key),
+                Effect::Store { key, .. } => {
+                    self.records.insert(key.clone());
+                }
+                Effect::Unstore { key } => {
+                    self.records.remove(key);
+                }
+                _ => {}
+            }
+        }
+        fx
+    }
+}
+
+/// fuzz/regressions/engine-2: when the shell cannot rewrite a record (quota:
+/// `setItem` throws, the previous record stays) it calls `store_failed`, and
+/// the engine marks the delivery as not stored, so it never removes that
+/// record. Once the delivery is delivered, the stale record is still in
+/// localStorage; the next page load adopts it and sends an event that was
+/// already delivered. Expected: the record is removed when the delivery ends
+/// (an Unstore after a refused rewrite, or the shell deleting the key).
+#[test]
+
+fn a_record_whose_rewrite_was_refused_is_removed_when_the_delivery_ends() {
+    use common::*;
+    use serde_json::json;
+    let mut e = engine(&doc(json!({}), json!({})));
+    let mut storage = Storage::default();
+    e.emit("survey.submitted", props(json!({ "event.id": "e1" })), T0);
+    e.poll(T0);
+    let first = sends(&storage.apply(&mut e, None))[0].clone();
+    // The attempt fails; the record is rewritten (attempt count), and that
+    // write is refused.
+    e.answer(first.id, status(503), T0 + 1.0);
+    storage.apply(&mut e, Some("e1:w1"));
+    e.poll(T0 + 600_000.0);
+    let second = sends(&storage.apply(&mut e, None))[0].clone();
+    e.answer(second.id, status(200), T0 + 600_001.0);
+    storage.apply(&mut e, None);
+    assert_eq!(e.stats().delivered, 1);
+    assert!(
+        storage.records.is_empty(),
+        "records left in storage after delivery (the next page sends them again): {:?}",
+        storage.records
+    );
+}
+
+/// fuzz/regressions/engine-3: two emits with the same caller-given
+/// `event.id` make two deliveries with one key, so one storage record. The
+/// first to finish removes it while the second is still pending: if the page
+/// goes away then, the second is lost without a report, and meanwhile
+/// `stats().stored` counts a record that is not there. Expected: either the
+/// second emit is the same delivery (one per event and webhook, as the
+/// contract says, and as `adopt` already does for known keys), or each
+/// delivery keeps its own record.
+#[test]
+
+fn a_repeated_event_id_does_not_leave_a_delivery_without_its_record() {
+    use common::*;
+    use serde_json::json;
+    let mut e = engine(&doc(json!({}), json!({})));
+    let mut storage = Storage::default();
+    e.emit("survey.submitted", props(json!({ "event.id": "e1" })), T0);
+    e.emit("survey.submitted", props(json!({ "event.id": "e1" })), T0);
+    e.poll(T0);
+    let fx = storage.apply(&mut e, None);
+    let first = sends(&fx)[0].clone();
+    e.answer(first.id, status(200), T0 + 1.0);
+    storage.apply(&mut e, None);
+    let s = e.stats();
+    assert_eq!(
+        s.stored as usize,
+        storage.records.len(),
+        "stats().stored says {} but storage holds {:?} (queued: {})",
+        s.stored,
+        storage.records,
+        s.queued
+    );
+}
+
+/// fuzz/regressions/engine-4: an adopted record whose `nextAt` lies far in
+/// the future (written by a page whose clock ran ahead, or damaged) is held,
+/// rewritten and counted as retrying until that time: here until the year
+/// 2100. The engine itself never schedules more than a day ahead
+/// (`MAX_RETRY_AFTER_MS`). Expected: an adopted delivery is due within that
+/// bound (or dropped with a report).
+#[test]
+
+fn an_adopted_record_from_the_future_is_sent_within_a_day() {
+    use common::*;
+    use serde_json::json;
+    let mut e = engine(&doc(json!({}), json!({})));
+    let record = val(json!({
+        "v": 1, "key": "old:w1", "webhook": "w1", "destination": "d1", "event": "old",
+        "method": "POST", "url": "https://example.com/hook", "mode": "cors",
+        "headers": [], "body": "{}", "attempts": 1,
+        "nextAt": 4_102_444_800_000.0_f64, // 2100-01-01
+        "createdAt": T0, "storedAt": T0
+    }));
+    assert_eq!(e.adopt(&[record], T0 + 10_000.0), 1);
+    e.poll(T0 + 10_000.0 + 25.0 * 3_600_000.0);
+    let s = e.stats();
+    assert!(
+        s.sent + s.dropped >= 1,
+        "still waiting after a day: {s:?}, next wake-up {:?}",
+        e.next_wakeup()
+    );
+}
+
+/// fuzz/regressions/engine-5, the same cause as engine-4: a retry waits for
+/// the absolute time it was scheduled at, so when the clock is set back
+/// (Date.now is not monotonic: a user or NTP corrects a clock that ran
+/// ahead) by a month, a retry due in a second waits a month. Expected: a
+/// delivery is never more than MAX_RETRY_AFTER_MS (a day) from being due.
+#[test]
+
+fn a_retry_after_the_clock_was_set_back_is_sent_within_a_day() {
+    use common::*;
+    use serde_json::json;
+    let mut e = engine(&doc(json!({}), json!({})));
+    e.emit("survey.submitted", props(json!({ "event.id": "e1" })), T0);
+    e.poll(T0);
+    let first = sends(&e.take_effects())[0].clone();
+    e.answer(first.id, status(503), T0 + 1.0);
+    e.take_effects();
+    let back = T0 - 30.0 * 86_400_000.0;
+    e.poll(back);
+    e.poll(back + 25.0 * 3_600_000.0);
+    let s = e.stats();
+    assert!(
+        s.sent >= 2,
+        "the retry is still waiting a day after the clock was set back: {s:?}, next wake-up {:?}",
+        e.next_wakeup()
+    );
+}
