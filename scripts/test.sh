@@ -20,6 +20,9 @@ cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warning
 step "native tests (cargo test)"
 cargo test --quiet
 
+step "fuzz the core (cargo-fuzz, 5 s per target)"
+bash scripts/fuzz.sh 5
+
 step "build the package"
 bash scripts/build.sh
 

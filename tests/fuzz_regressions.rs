@@ -327,3 +327,62 @@ fn a_retry_after_the_clock_was_set_back_is_sent_within_a_day() {
         e.next_wakeup()
     );
 }
+
+/// fuzz/regressions/engine-6: `adopt` skips a record whose key the engine
+/// holds, but looks only at built deliveries, not at those matched by
+/// `emit` and not built yet (`pending`, built by the next `poll`). Emit
+/// `event.id` "ev-1", then adopt a stored record "ev-1:w1" before polling:
+/// two live deliveries share one key and one storage record (the first to
+/// finish removes it), and the event is sent twice. The browser shell polls
+/// in a microtask after every emit, so it never adopts in between; the
+/// engine's API allows it. Expected: `adopt` checks what `emit` checks
+/// (`holds`, pending included).
+#[test]
+
+fn a_record_adopted_between_emit_and_poll_is_not_a_second_delivery() {
+    use common::*;
+    use serde_json::json;
+    let mut e = engine(&doc(json!({}), json!({})));
+    let mut storage = Storage::default();
+    e.emit("survey.submitted", props(json!({ "event.id": "ev-1" })), T0);
+    let record = val(json!({
+        "v": 1, "key": "ev-1:w1", "webhook": "w1", "destination": "d1", "event": "ev-1",
+        "method": "POST", "url": "https://example.com/hook", "mode": "cors",
+        "headers": [], "body": "{}", "attempts": 1,
+        "nextAt": T0, "createdAt": T0, "storedAt": T0 - 10_000.0
+    }));
+    e.adopt(&[record], T0);
+    storage.apply(&mut e, None);
+    let s = e.stats();
+    assert_eq!(s.queued, 1, "one delivery per event and webhook: {s:?}");
+    assert_eq!(s.stored as usize, storage.records.len(), "{s:?}");
+}
+
+/// fuzz/regressions/engine-7: an event keeps at most 256 properties
+/// (`event::MAX_PROPERTIES`), and the module's own ones are added after the
+/// caller's, so when the caller gives 256 or more, `event.id`, `event.type`,
+/// `event.name` and `event.timestamp` are silently dropped. Every such event
+/// then has the key `:<webhook id>`: unrelated events share one storage
+/// record (the first to finish removes it), and with `idempotencyHeader` one
+/// Idempotency-Key, so the receiver drops all but the first. Expected: the
+/// module's properties always fit (room kept for them, or set first).
+#[test]
+
+fn an_event_with_many_properties_keeps_its_own_id() {
+    use common::*;
+    use serde_json::json;
+    use walkme_webhooks::core::value::Value;
+    let mut e = engine(&doc(json!({}), json!({})));
+    let many: Vec<(String, Value)> = (0..300)
+        .map(|i| (format!("p{i}"), Value::from(i as f64)))
+        .collect();
+    e.emit("survey.submitted", many.clone(), T0);
+    e.emit("survey.submitted", many, T0);
+    e.poll(T0);
+    let keys = stored_keys(&e.take_effects());
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(
+        keys[0] != keys[1] && !keys[0].starts_with(':'),
+        "two events, one key: {keys:?}"
+    );
+}

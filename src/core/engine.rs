@@ -565,8 +565,17 @@ impl Engine {
 
     /// The event with its common properties: caller's properties first (as
     /// given), then what the caller did not give.
-    fn complete(&mut self, index: usize, props: Vec<(String, Value)>, now: f64) -> Event {
+    fn complete(&mut self, index: usize, mut props: Vec<(String, Value)>, now: f64) -> Event {
         let info = &catalog::EVENTS[index];
+        // Room for the module's own event.* properties, whatever the caller gives.
+        if props.len() > crate::core::event::MAX_PROPERTIES - 4 {
+            let id = props
+                .iter()
+                .position(|(k, _)| k == "event.id")
+                .map(|i| props.swap_remove(i));
+            props.truncate(crate::core::event::MAX_PROPERTIES - 5);
+            props.extend(id);
+        }
         let mut e = Event::from_pairs(props);
         if let Some(Value::Number(n)) = e.get("event.id") {
             // A numeric id from the caller is kept, as text (it is part of the key).
@@ -1062,10 +1071,15 @@ impl Engine {
             let Some(mut d) = Delivery::from_record(r) else {
                 continue;
             };
-            let known = self.lanes.iter().any(|l| {
-                l.ready.iter().chain(l.later.iter()).any(|o| o.key == d.key)
-                    || l.in_flight.iter().any(|f| f.delivery.key == d.key)
+            let pending = self.pending.iter().any(|(e, w)| {
+                e.str("event.id") == Some(d.event_id.as_str())
+                    && self.settings.webhooks[*w].id == d.webhook
             });
+            let known = pending
+                || self.lanes.iter().any(|l| {
+                    l.ready.iter().chain(l.later.iter()).any(|o| o.key == d.key)
+                        || l.in_flight.iter().any(|f| f.delivery.key == d.key)
+                });
             if known {
                 continue;
             }
