@@ -10,9 +10,10 @@
 
 import wasmInit, * as wasm from "./walkme_webhooks.js";
 
-// A small document that runs the settings reader and validator once, so the
-// engine compiles that code while init() is awaited anyway, not in the
-// caller's start().
+// A small document that runs the settings reader, the validator, matching
+// and request building once (sending nothing), so the engine compiles that
+// code while init() is awaited anyway, not in the caller's start() and
+// first emit()s.
 const WARM_UP = {
   version: 1,
   destinations: [
@@ -38,7 +39,7 @@ export default async function init(input) {
   const out = await wasmInit(input);
   try {
     installGuard();
-    wasm.validate(WARM_UP);
+    wasm.warmUp(WARM_UP, { "survey.name": "NPS", "answer.value": 4, "user.id": "u" });
   } catch (e) {
     fail(e);
   }
