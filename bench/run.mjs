@@ -471,10 +471,10 @@ const machine = [
   `- Machine: ${nproc} cores (nproc), ${cpuModel}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${osName}`,
   `- Browser: Chromium ${chromiumVersion} headless (/usr/bin/chromium, driven by playwright-core; flags of tests/e2e/helpers.mjs)`,
   `- Node ${process.version}; walkme-webhooks ${ourVersion} (commit ${commit}); @segment/analytics-next ${segVersion}`,
-  `- Date: ${date}; ${ROUNDS} rounds, medians; whole run ${seconds} s; load average (1 min) ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end`,
+  `- Date: ${date}; ${ROUNDS} rounds, medians; whole run ${seconds} s; load average (1 min) ${loadStart.toFixed(2)} at the start, ${os.loadavg()[0].toFixed(2)} at the end (the benchmark's own browser, page server and receiver)`,
   "- Command: `npm run bench` (= `bash scripts/build.sh && node bench/run.mjs`)",
-  ...(Math.max(loadStart, os.loadavg()[0]) > Number(nproc) * 0.75
-    ? [`- **Note:** other work kept the machine busy during this run (load average above ${Number(nproc) * 0.75} on ${nproc} cores): absolute times are inflated and noisy; compare the columns of one run, and the per-round figures below.`]
+  ...(loadStart > Number(nproc) * 0.75
+    ? [`- **Note:** other work kept the machine busy when this run started (load average above ${Number(nproc) * 0.75} on ${nproc} cores): absolute times are inflated and noisy; compare the columns of one run, and the per-round figures below.`]
     : []),
 ].join("\n");
 

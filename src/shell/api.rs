@@ -134,14 +134,12 @@ pub fn validate(settings: JsValue) -> JsValue {
     ]))
 }
 
-const WARM_UP_ROUNDS: u32 = 256;
-
 /// Runs the settings reader, the engine's matching and request building on a
 /// sample, with no effect on the page (nothing is sent, stored or listened
 /// to), so that the engine compiles that code during `init()` rather than in
 /// the caller's first `start()` and `emit()`s.
 #[wasm_bindgen(js_name = warmUp)]
-pub fn warm_up(settings: JsValue, properties: JsValue) {
+pub fn warm_up(settings: JsValue, properties: JsValue, rounds: u32) {
     use crate::core::engine::{Context, Engine};
     let Ok(settings) = read(&settings) else {
         return;
@@ -150,9 +148,9 @@ pub fn warm_up(settings: JsValue, properties: JsValue) {
     let mut engine = Engine::new(settings, Box::new(BrowserHost), 1, Limits::default());
     engine.set_context(Context::default());
     engine.identify(Some("u".into()), Vec::new());
-    // Enough rounds for the engine to optimise the hot path, not only
-    // compile it (a few milliseconds, inside init()).
-    for round in 0..WARM_UP_ROUNDS {
+    // Repeated so that the engine optimises the hot path, not only compiles
+    // it; capped so that a caller cannot stall the page here.
+    for round in 0..rounds.min(1024) {
         let props = match to_value(&properties) {
             Value::Object(pairs) => pairs,
             _ => Vec::new(),
@@ -168,7 +166,9 @@ pub fn warm_up(settings: JsValue, properties: JsValue) {
     drop(engine);
     // Claim the memory a busy queue needs up front: growing wasm memory a
     // page at a time in the middle of a burst of emit()s costs far more.
-    drop(std::hint::black_box(Vec::<u8>::with_capacity(WARM_UP_HEAP)));
+    if rounds > 0 {
+        drop(std::hint::black_box(Vec::<u8>::with_capacity(WARM_UP_HEAP)));
+    }
 }
 
 /// What the queue may hold (`Limits::queue_bytes`) plus room for the
