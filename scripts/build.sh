@@ -11,6 +11,12 @@ echo "build: wasm-opt -Oz (binaryen $(node_modules/.bin/wasm-opt --version | awk
 node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
   pkg/walkme_webhooks_bg.wasm -o pkg/walkme_webhooks_bg.wasm
+# Short import, export and module names in the .wasm and the glue alike.
+node_modules/.bin/wasm-opt --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals --enable-reference-types --enable-multivalue \
+  --minify-imports-and-exports-and-modules pkg/walkme_webhooks_bg.wasm -o pkg/min.wasm >/dev/null
+node scripts/minify-names.mjs pkg/walkme_webhooks_bg.wasm pkg/min.wasm pkg/walkme_webhooks.js
+mv pkg/min.wasm pkg/walkme_webhooks_bg.wasm
 # One minified ES module: the guarded entry, the wasm-bindgen glue and the
 # platform snippets (what a page downloads, besides the .wasm).
 cp src/js/index.js pkg/entry.js
