@@ -109,6 +109,10 @@ export function createReceiver({ log = false } = {}) {
           hanging.add(res);
           setTimeout(() => {
             hanging.delete(res);
+            // Still open: the client did not give up (a keepalive request
+            // of a page that went away has no timeout any more). Closing it
+            // now is a dropped connection, which the browser may retry.
+            if (!req.socket.destroyed) entry.hangDropped = true;
             req.socket.destroy();
           }, Number(q.get("hangMs") || 20000));
           return;

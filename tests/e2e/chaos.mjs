@@ -52,6 +52,8 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
   const browser = await launch();
   const t0 = Date.now();
   const sends = new Map(); // key -> [attempt numbers]
+  const sendLog = new Map(); // key -> [{ at, attempt, by, keepalive }], for the examples
+  const loads = new Map(); // tab -> page loads
   const delivered = new Map(); // key -> delivered reports
   const errors = [];
   const stats = [];
@@ -63,12 +65,15 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
     const openTab = async (name) => {
       const page = await context.newPage();
       page.on("pageerror", (e) => errors.push(`${name}: ${e.message}`));
+      page.on("load", () => loads.set(name, (loads.get(name) || 0) + 1));
       page.on("console", (m) => {
         const text = m.text();
         const s = /^\[walkme-webhooks\] send (\S+) #(\d+) /.exec(text);
         if (s) {
           if (!sends.has(s[1])) sends.set(s[1], []);
           sends.get(s[1]).push(Number(s[2]));
+          if (!sendLog.has(s[1])) sendLog.set(s[1], []);
+          sendLog.get(s[1]).push({ at: Date.now() - t0, attempt: Number(s[2]), by: `${name}/${loads.get(name) || 0}`, keepalive: text.endsWith("(keepalive)") });
         } else if (m.type() === "error" && !text.startsWith("Failed to load resource")) {
           // (The browser logs every failed request as "Failed to load resource";
           // those are the injected faults, not errors of the page.)
@@ -147,8 +152,10 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
       received.set(key, (received.get(key) || 0) + 1);
       // Answers that were lost (a dropped connection, or one that closed
       // before the answer left) may be retried by the browser itself, once,
-      // with the same attempt.
-      if (r.status === "dropped" || (r.answerLost && r.status !== "hang")) droppedBy.set(key, (droppedBy.get(key) || 0) + 1);
+      // with the same attempt. A hang counts only when the receiver closed
+      // it before the client gave up (a keepalive request sent while a page
+      // went away outlives the page's timeout).
+      if (r.status === "dropped" || r.hangDropped || (r.answerLost && r.status !== "hang")) droppedBy.set(key, (droppedBy.get(key) || 0) + 1);
     }
     let lost = 0;
     let duplicates = 0;
@@ -168,7 +175,7 @@ export async function runChaos({ events = 1000, faultRate = 0.3, reloads = 1, ra
         moreThanSent++;
         if (examples.length < 5) {
           const rs = server.receiver.requests.filter((r) => r.headers["idempotency-key"] === k);
-          examples.push({ key: k, attempts, received: rs.map((r) => ({ at: r.at - t0, status: r.status, lost: !!r.answerLost, path: r.path })) });
+          examples.push({ key: k, attempts, sends: sendLog.get(k) || [], received: rs.map((r) => ({ at: r.at - t0, status: r.status, lost: !!r.answerLost, hangDropped: !!r.hangDropped, path: r.path })) });
         }
       }
       if (new Set(attempts).size !== attempts.length) reusedAttempt++;
