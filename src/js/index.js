@@ -134,11 +134,17 @@ export function start(settings, options = {}) {
   return new Hooks(runtime);
 }
 
+// Running modules, held until stop(): a page that starts the module and
+// drops what start() returned (or listens only through `walkme:event` and
+// auto-capture) must not have it collected, and its deliveries with it.
+const running = new Set();
+
 /** What `start` returns. */
 export class Hooks {
   constructor(runtime) {
     this._runtime = runtime;
     this._stopped = !runtime;
+    if (runtime) running.add(this);
   }
   /** Sends an event through the webhooks; returns how many matched. */
   emit(type, properties) {
@@ -186,6 +192,7 @@ export class Hooks {
   stop() {
     if (this._stopped) return;
     this._stopped = true;
+    running.delete(this);
     call(() => this._runtime.stop());
   }
 }

@@ -193,3 +193,25 @@ test("requests leave from a worker, off the main thread; without one, from the p
   assert.deepEqual(workers.map(([b, url]) => [b, url.startsWith("blob:")]), [["r-worker", true]]);
   await context.close();
 });
+
+test("a module whose start() result the page drops keeps running through garbage collection", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(server.url + "test/lab.html");
+  const bucket = "r-unreferenced";
+  await page.evaluate(async (url) => {
+    const m = await import("/pkg/index.js");
+    await m.default();
+    // Nothing keeps what start() returns; events come as walkme:event.
+    m.start({ version: 1, destinations: [{ id: "d", url, mode: "simple" }], webhooks: [{ id: "w", event: "survey.submitted", destination: "d" }] });
+  }, hook(bucket));
+  const cdp = await context.newCDPSession(page);
+  for (let i = 0; i < 3; i++) await cdp.send("HeapProfiler.collectGarbage");
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+  for (let i = 0; i < 3; i++) await cdp.send("HeapProfiler.collectGarbage");
+  await page.evaluate(() => {
+    for (let i = 0; i < 20; i++) dispatchEvent(new CustomEvent("walkme:event", { detail: { type: "survey.submitted", properties: { "event.id": "gc-" + i } } }));
+  });
+  assert.ok(await until(() => server.receiver.requests.filter((r) => r.path === "/hook/" + bucket).length >= 20), "all 20 events after GC");
+  await context.close();
+});
