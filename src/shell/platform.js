@@ -125,6 +125,7 @@ export function regex_test(re, text) {
 // would not be bound by it). A page whose CSP does not allow blob: workers
 // (worker-src) simply sends from the main thread.
 let worker; // undefined: not tried yet; null: not available
+let workerReady = false; // its script has run (until then, send from the page)
 let workerWanted = true;
 const inWorker = new Map(); // id -> [message, onAnswer]
 
@@ -137,12 +138,13 @@ function sender() {
   worker = null;
   if (!workerWanted || typeof Worker !== "function") return null;
   try {
-    const source = "const deliver=" + deliver.toString() + ";onmessage=e=>deliver(e.data,(...a)=>postMessage(a));";
+    const source = "const deliver=" + deliver.toString() + ";onmessage=e=>deliver(e.data,(...a)=>postMessage(a));postMessage(0);";
     const url = URL.createObjectURL(new Blob([source], { type: "text/javascript" }));
     const w = new Worker(url, { name: "walkme-webhooks" });
     URL.revokeObjectURL(url);
     w.onmessage = (e) => {
       const answer = e.data;
+      if (answer === 0) return void (workerReady = true);
       const pending = inWorker.get(answer[0]);
       if (pending) {
         inWorker.delete(answer[0]);
@@ -153,6 +155,7 @@ function sender() {
     w.onerror = (e) => {
       if (e && e.preventDefault) e.preventDefault();
       worker = null;
+      workerReady = false;
       w.terminate();
       const held = Array.from(inWorker.values());
       inWorker.clear();
@@ -169,8 +172,10 @@ function sender() {
 // kind, detail). kind: 0 answer, 1 opaque, 2 network error, 3 timeout.
 export function send(onAnswer, id, method, url, headers, body, mode, keepalive, timeoutMs) {
   const m = [id, method, url, headers, body, mode, keepalive, timeoutMs];
+  // Until the worker has started (tens of milliseconds), requests leave
+  // from the page rather than wait for it.
   const w = keepalive ? null : sender();
-  if (w) {
+  if (w && workerReady) {
     inWorker.set(id, [m, onAnswer]);
     w.postMessage(m);
   } else {

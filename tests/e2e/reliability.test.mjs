@@ -183,11 +183,27 @@ test("requests leave from a worker, off the main thread; without one, from the p
     const page = await context.newPage();
     page.on("worker", (w) => workers.push([bucket, w.url()]));
     await page.goto(server.url + "test/lab.html");
+    // Counts the requests made from the page itself.
+    await page.evaluate(() => {
+      const pageFetch = window.fetch;
+      window.__pageFetches = 0;
+      window.fetch = function () {
+        window.__pageFetches++;
+        return pageFetch.apply(this, arguments);
+      };
+    });
     const cfg = config(hook(bucket));
     cfg.options.worker = useWorker;
     await page.evaluate((c) => window.lab.start(c), cfg);
-    await page.evaluate(() => window.lab.emitRange("survey.submitted", "wk", 0, 5));
-    assert.ok(await until(() => keysOk(bucket).size === 5), bucket);
+    // The first request leaves from the page while the worker starts.
+    await page.evaluate(() => window.lab.emitRange("survey.submitted", "wk", 0, 1));
+    assert.ok(await until(() => keysOk(bucket).size === 1), bucket);
+    await page.waitForTimeout(300);
+    const before = await page.evaluate(() => window.__pageFetches);
+    await page.evaluate(() => window.lab.emitRange("survey.submitted", "wk", 1, 6));
+    assert.ok(await until(() => keysOk(bucket).size === 6), bucket);
+    const fromPage = (await page.evaluate(() => window.__pageFetches)) - before;
+    assert.equal(fromPage, useWorker ? 0 : 5, `${bucket}: requests made from the page`);
     await page.close();
   }
   assert.deepEqual(workers.map(([b, url]) => [b, url.startsWith("blob:")]), [["r-worker", true]]);

@@ -121,8 +121,9 @@ test("strict CSP: script-src 'self' 'wasm-unsafe-eval' and a narrow connect-src,
   assert.deepEqual(refusedReports.map((r) => r.outcome), ["retry", "failed"]);
   assert.match(refusedReports[1].error, /network error/);
   // Nothing but connect-src was refused (no script, style or worker
-  // violation); the refused requests themselves are made in the sender
-  // worker, which inherits the page's policy and reports there.
+  // violation); the refused requests themselves are made from the page
+  // (while the sender worker starts) and from the worker, which inherits
+  // the page's policy and reports there.
   const violations = await page.evaluate(() => window.__violations);
   assert.ok(violations.every((v) => v.startsWith("connect-src")), violations.join(", "));
   assert.deepEqual(pageErrors, []);
