@@ -28,6 +28,7 @@ const WRITE = !process.argv.includes("--no-write");
 const EVENTS = 1000; // events per delivery run
 const HEAP_EVENTS = 100_000; // events before the heap is read
 const SEGMENT_HEAP_EVENTS = 10_000; // the same for Segment: 100,000 take it minutes (see the notes)
+const STEADY_BATCHES = 4; // further batches of EVENTS calls, for emit() in a page that has run a while
 const WAIT_MS = 60_000; // longest wait for the receiver to have a run's events
 const SETTLE_MS = 250; // idle time after the last answer, inside the task-time window
 
@@ -223,7 +224,7 @@ function oursSettings(count, url, { match = true } = {}) {
 
 // One subject, 1000 events in a tight loop: the synchronous cost per call,
 // main-thread task time per delivered event, time until the receiver has all.
-async function deliveryRun(subject, label, { webhooks = 1 } = {}) {
+async function deliveryRun(subject, label, { webhooks = 1, steadyBatches = 0 } = {}) {
   const bucket = `${label}`;
   const url = `${recvOrigin}/hook/${bucket}`;
   const p = await openPage(subject);
@@ -254,6 +255,13 @@ async function deliveryRun(subject, label, { webhooks = 1 } = {}) {
     }
     out.callUs = (loop.ms * 1000) / EVENTS;
     out.taskUs = ((t1 - t0) * 1e6) / EVENTS;
+    // A page that has run a while: further batches of the same events,
+    // each once the one before was delivered; the last one's cost per call.
+    for (let batch = 1; batch <= steadyBatches; batch++) {
+      const more = await p.page.evaluate(([n, from]) => window.bench.loop(n, from), [EVENTS, batch * EVENTS]);
+      await received(bucket, (batch + 1) * EVENTS, EVENT_NUMBER[subject], label);
+      out.steadyCallUs = (more.ms * 1000) / EVENTS;
+    }
     out.allMs = got.completeAt - loop.startedAt;
     out.duplicates = got.duplicates;
     out.downloads = p.responses.filter((r) => r.request().resourceType() === "script" || /\.(js|wasm)$/.test(new URL(r.url()).pathname));
@@ -355,9 +363,9 @@ try {
       );
     }
     for (const n of [10, 100]) {
-      round.delivery[`ours${n}`] = await deliveryRun("ours", `ours${n}-r${r}`, { webhooks: n });
+      round.delivery[`ours${n}`] = await deliveryRun("ours", `ours${n}-r${r}`, { webhooks: n, steadyBatches: STEADY_BATCHES });
       round[`start${n}`] = await startRun(n);
-      log(`round ${r}: ${n} webhooks: start() ${round[`start${n}`].toFixed(2)} ms, emit() ${round.delivery[`ours${n}`].callUs.toFixed(1)} µs/event`);
+      log(`round ${r}: ${n} webhooks: start() ${round[`start${n}`].toFixed(2)} ms, emit() ${round.delivery[`ours${n}`].callUs.toFixed(1)} µs/event, ${round.delivery[`ours${n}`].steadyCallUs.toFixed(1)} µs/event after ${fmtInt(STEADY_BATCHES * EVENTS)} more`);
     }
     round.heap.ours = await heapRun("ours", `heap-ours-r${r}`);
     round.heap.segment = await heapRun("segment", `heap-seg-r${r}`);
@@ -397,6 +405,8 @@ const M = {
   ready: { ours: med((r) => r.delivery.ours.readyMs), segment: med((r) => r.delivery.segment.readyMs) },
   call1: Object.fromEntries(SUBJECTS.map((s) => [s, med((r) => r.delivery[s].callUs)])),
   call10: med((r) => r.delivery.ours10.callUs),
+  steady10: med((r) => r.delivery.ours10.steadyCallUs),
+  steady100: med((r) => r.delivery.ours100.steadyCallUs),
   call100: med((r) => r.delivery.ours100.callUs),
   task: Object.fromEntries(SUBJECTS.map((s) => [s, med((r) => r.delivery[s].taskUs)])),
   all: Object.fromEntries(SUBJECTS.map((s) => [s, med((r) => r.delivery[s].allMs)])),
@@ -428,6 +438,8 @@ const rows = [
   ["Synchronous cost per call, 1 webhook (`emit` / `track` / `fetch`)", fmtUs(M.call1.ours), fmtUs(M.call1.segment), fmtUs(M.call1.fetch), "", ""],
   ["`emit()` per event, 10 webhooks", fmtUs(M.call10), "—", "—", "≤ 10 µs", yes(M.call10 <= 10)],
   ["`emit()` per event, 100 webhooks", fmtUs(M.call100), "—", "—", "", ""],
+  [`\`emit()\` per event, 10 webhooks, in a page that already made ${fmtInt(STEADY_BATCHES * EVENTS)} calls`, fmtUs(M.steady10), "—", "—", "", ""],
+  [`\`emit()\` per event, 100 webhooks, in a page that already made ${fmtInt(STEADY_BATCHES * EVENTS)} calls`, fmtUs(M.steady100), "—", "—", "", ""],
   ["Main-thread task time per delivered event", fmtUs(M.task.ours), fmtUs(M.task.segment), fmtUs(M.task.fetch), `≤ bare fetch (${fmtUs(M.task.fetch)})`, yes(M.task.ours <= M.task.fetch)],
   [`Time until the receiver has all ${fmtInt(EVENTS)} events`, fmtS(M.all.ours), fmtS(M.all.segment), fmtS(M.all.fetch), `≤ 1.1 × bare fetch (${fmtS(1.1 * M.all.fetch)})`, yes(M.all.ours <= 1.1 * M.all.fetch)],
   [
@@ -493,6 +505,7 @@ rawTable.push(`| walkme-webhooks: start() with 10 webhooks | ${rounds.map((r) =>
 rawTable.push(`| walkme-webhooks: start() with 100 webhooks | ${rounds.map((r) => fmtMs(r.start100)).join(" | ")} |`);
 rawTable.push(`| walkme-webhooks: emit() 10 webhooks | ${rounds.map((r) => fmtUs(r.delivery.ours10.callUs)).join(" | ")} |`);
 rawTable.push(`| walkme-webhooks: emit() 100 webhooks | ${rounds.map((r) => fmtUs(r.delivery.ours100.callUs)).join(" | ")} |`);
+rawTable.push(`| walkme-webhooks: emit() 10 / 100 webhooks, after ${fmtInt(STEADY_BATCHES * EVENTS)} calls | ${rounds.map((r) => `${fmtUs(r.delivery.ours10.steadyCallUs)} / ${fmtUs(r.delivery.ours100.steadyCallUs)}`).join(" | ")} |`);
 rawTable.push(`| walkme-webhooks: all ${fmtInt(EVENTS)} received, 10 / 100 webhooks | ${rounds.map((r) => fmtS(r.delivery.ours10.allMs) + " / " + fmtS(r.delivery.ours100.allMs)).join(" | ")} |`);
 rawTable.push(`| walkme-webhooks: heap after ${fmtInt(HEAP_EVENTS)} events, nothing sent | ${rounds.map((r) => mib(r.heap.ours[HEAP_EVENTS])).join(" | ")} |`);
 rawTable.push(`| Segment analytics-next: heap after ${fmtInt(SEGMENT_HEAP_EVENTS)} events, nothing sent | ${rounds.map((r) => mib(r.heap.segment[SEGMENT_HEAP_EVENTS])).join(" | ")} |`);
@@ -502,7 +515,7 @@ const notes = [
   `- The same ${fmtInt(EVENTS)} events for all three: \`emit("survey.submitted", {"survey.name": "NPS", "answer.value": i % 11, n: i})\`; \`analytics.track("Survey Submitted", {...same properties})\`; \`fetch(url, {method: "POST", headers: {"Content-Type": "text/plain"}, body})\` with a JSON body of the same shape as the module's (the event's properties plus the ones the module fills in). The module's destination is in \`simple\` mode (text/plain, no preflight), like the bare fetch; Segment sends its own requests (text/plain with an \`Authorization\` header, so CORS preflights). Preflights answered in all rounds: ours ${preflights.ours}, Segment ${preflights.segment}, bare fetch ${preflights.fetch}.`,
   `- Settings with N webhooks: all N on the emitted event, each with one condition; only the first one matches (one request per event), the others are evaluated and do not match; up to 10 destinations.`,
   `- Size: ours is \`downloadSize()\` of \`scripts/package.mjs\` (gzip -9 of pkg/walkme_webhooks_bg.wasm and pkg/index.js); the page downloaded ${fmtB(ourSizePage.total)} gzipped (${fileList(ourSizePage)}). Segment's is gzip -9 of each JS file the page downloaded for analytics-next, recorded with Playwright (${fileList(segSize)}).`,
-  `- Synchronous cost: a tight loop of ${fmtInt(EVENTS)} calls timed with \`performance.now()\` (cross-origin-isolated page), divided by ${fmtInt(EVENTS)}.`,
+  `- Synchronous cost: a tight loop of ${fmtInt(EVENTS)} calls timed with \`performance.now()\` (cross-origin-isolated page), divided by ${fmtInt(EVENTS)}: the first ${fmtInt(EVENTS)} calls of a fresh page, which include the engine's optimising of the code. \"In a page that already made N calls\": the same page then makes ${STEADY_BATCHES} more batches of ${fmtInt(EVENTS)} (each once the one before was delivered), and the last batch is timed.`,
   `- Main-thread task time: CDP \`Performance.getMetrics\` TaskDuration from just before the loop until the receiver has every event, the page's own completion (\`hooks.flush()\`, every \`track()\` promise, every \`fetch()\` promise) and ${SETTLE_MS} ms more, divided by ${fmtInt(EVENTS)}.`,
   `- Time until received: from the page's clock at the first call to the receiver's timestamp of the request that completed the set of ${fmtInt(EVENTS)} distinct events (same machine clock).`,
   `- Start: \`start(settings)\` alone, after \`init()\` resolved, in a fresh page. Ready: \`init()\` (fetch, compile and instantiate the wasm) plus \`start()\` with 1 webhook, against \`AnalyticsBrowser.load()\` with inline CDN settings until it resolves.`,
