@@ -163,17 +163,7 @@ pub fn warm_up(settings: JsValue, properties: JsValue, rounds: u32) {
     }
     let _ = engine.stats().to_value();
     let _ = engine.take_effects();
-    drop(engine);
-    // Claim the memory a busy queue needs up front: growing wasm memory a
-    // page at a time in the middle of a burst of emit()s costs far more.
-    if rounds > 0 {
-        drop(std::hint::black_box(Vec::<u8>::with_capacity(WARM_UP_HEAP)));
-    }
 }
-
-/// What the queue may hold (`Limits::queue_bytes`) plus room for the
-/// requests being built and sent.
-const WARM_UP_HEAP: usize = 2 << 20;
 
 /// The event catalog with each event's properties.
 #[wasm_bindgen]
