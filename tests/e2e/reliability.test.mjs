@@ -47,6 +47,9 @@ async function until(check, ms = 15000) {
   return false;
 }
 
+// The receiver has answered; the answers reach the module a moment later.
+const deliveredBy = (page, n) => until(async () => (await page.evaluate(() => window.lab.stats())).delivered >= n, 5000);
+
 const realErrors = (errors) => errors.filter((e) => !e.includes("Failed to load resource"));
 
 test("offline: nothing is attempted, and everything goes once the browser is back online", async () => {
@@ -62,6 +65,7 @@ test("offline: nothing is attempted, and everything goes once the browser is bac
   assert.equal(received("r-offline").length, 0);
   await context.setOffline(false);
   assert.ok(await until(() => keysOk("r-offline").size === 5), "delivered once online");
+  await deliveredBy(page, 5);
   s = await page.evaluate(() => window.lab.stats());
   assert.equal(s.sent, 5, "one attempt each");
   assert.equal(s.delivered, 5);
@@ -88,6 +92,7 @@ test("storage full (quota): the queue degrades to memory, nothing throws, everyt
   assert.ok(filled > 0);
   await page.evaluate(() => window.lab.emitRange("survey.submitted", "q", 0, 10));
   assert.ok(await until(() => keysOk("r-quota").size === 10), "all delivered from memory");
+  await deliveredBy(page, 10);
   const s = await page.evaluate(() => window.lab.stats());
   assert.equal(s.storageDegraded, true);
   assert.equal(s.delivered, 10);
@@ -137,6 +142,7 @@ test("the next visit resumes what a closed tab could not deliver", async () => {
   await first.page.close();
   const next = await lab(context, { ...cfg, options: { ...cfg.options, backoff: { baseMs: 100, maxMs: 200 } } });
   assert.ok(await until(() => keysOk("r-resume").size === 3, 20000), "delivered by the next visit");
+  await deliveredBy(next.page, 3);
   const s = await next.page.evaluate(() => window.lab.stats());
   assert.equal(s.resumed, 3);
   assert.equal(s.delivered, 3);
