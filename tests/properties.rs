@@ -350,7 +350,12 @@ fn valid_condition() -> impl Strategy<Value = Condition> {
                         Value::Number(_) | Value::String(_) => scalar,
                         _ => Value::Number(1.0),
                     },
-                    _ => scalar,
+                    Operator::Exists | Operator::NotExists => scalar,
+                    // Every other operator needs a value to compare with.
+                    _ => match scalar {
+                        Value::Null => Value::String("x".into()),
+                        other => other,
+                    },
                 };
                 Condition {
                     property,

@@ -464,8 +464,18 @@ fn in_needs_a_list_and_comparisons_need_a_scalar() {
     );
     assert_eq!(
         only_problem(&row("lte", json!(null))),
-        "webhooks[0].conditions[0].value: must be a number (or text) to compare with, not null"
+        "webhooks[0].conditions[0].value: is missing; lte compares with a value, e.g. \"NPS\" or 6"
     );
+    // A row without a value would compare with nothing and never hold.
+    let no_value = doc(
+        json!({}),
+        json!({ "conditions": [{ "property": "survey.name", "operator": "equals" }] }),
+    );
+    assert_eq!(
+        only_problem(&no_value),
+        "webhooks[0].conditions[0].value: is missing; equals compares with a value, e.g. \"NPS\" or 6"
+    );
+    valid(&row("not_exists", json!(null)));
     assert_eq!(
         only_problem(&row("equals", json!(["a"]))),
         "webhooks[0].conditions[0].value: must be text, a number or true/false, not a list; for a list use the operator in"

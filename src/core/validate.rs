@@ -274,6 +274,16 @@ fn check_webhook(
     for (i, c) in w.conditions.iter().enumerate() {
         let cp = format!("{path}.conditions[{i}]");
         let vp = format!("{cp}.value");
+        if c.operator.takes_value() && matches!(c.value, Value::Null) {
+            out.push(Problem::new(
+                vp,
+                format!(
+                    "is missing; {} compares with a value, e.g. \"NPS\" or 6",
+                    c.operator.as_str()
+                ),
+            ));
+            continue;
+        }
         match c.operator {
             Operator::In => {
                 if !matches!(c.value, Value::Array(_)) {
