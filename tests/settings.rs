@@ -476,6 +476,11 @@ fn in_needs_a_list_and_comparisons_need_a_scalar() {
         "webhooks[0].conditions[0].value: is missing; equals compares with a value, e.g. \"NPS\" or 6"
     );
     valid(&row("not_exists", json!(null)));
+    // in and matches say what they need in their own words.
+    assert_eq!(
+        only_problem(&row("matches", json!(null))),
+        "webhooks[0].conditions[0].value: must be a pattern (text), not null"
+    );
     assert_eq!(
         only_problem(&row("equals", json!(["a"]))),
         "webhooks[0].conditions[0].value: must be text, a number or true/false, not a list; for a list use the operator in"

@@ -274,16 +274,17 @@ fn check_webhook(
     for (i, c) in w.conditions.iter().enumerate() {
         let cp = format!("{path}.conditions[{i}]");
         let vp = format!("{cp}.value");
-        if c.operator.takes_value() && matches!(c.value, Value::Null) {
-            out.push(Problem::new(
-                vp,
+        // The operators that compare with one value; `in` and `matches` say
+        // in their own words what they need.
+        let missing = || {
+            Problem::new(
+                vp.clone(),
                 format!(
                     "is missing; {} compares with a value, e.g. \"NPS\" or 6",
                     c.operator.as_str()
                 ),
-            ));
-            continue;
-        }
+            )
+        };
         match c.operator {
             Operator::In => {
                 if !matches!(c.value, Value::Array(_)) {
@@ -315,7 +316,9 @@ fn check_webhook(
                 )),
             },
             Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte => {
-                if !matches!(c.value, Value::Number(_) | Value::String(_)) {
+                if matches!(c.value, Value::Null) {
+                    out.push(missing());
+                } else if !matches!(c.value, Value::Number(_) | Value::String(_)) {
                     out.push(Problem::new(
                         vp,
                         format!(
@@ -327,7 +330,9 @@ fn check_webhook(
             }
             Operator::Exists | Operator::NotExists => {}
             _ => {
-                if matches!(c.value, Value::Object(_) | Value::Array(_)) {
+                if matches!(c.value, Value::Null) {
+                    out.push(missing());
+                } else if matches!(c.value, Value::Object(_) | Value::Array(_)) {
                     out.push(Problem::new(
                         vp,
                         format!("must be text, a number or true/false, not {}; for a list use the operator in", c.value.kind()),
