@@ -66,3 +66,10 @@ test("heap: JSON track answers 200; required fields; 30 per 30 s per identity; n
   for (let i = 0; i < 31; i++) last = await post(`${u.heap}/api/track`, JSON.stringify(ev), { type: "application/json" });
   assert.equal(last.status, 429);
 });
+
+test("zapier: any catch URL answers success (even with no Zap behind it); Silent Mode answers an empty body", async () => {
+  const r = await post(`${u.zapier}/hooks/catch/999/nozap/`, "a=1", { type: "application/x-www-form-urlencoded" });
+  assert.equal(JSON.parse(r.text).status, "success");
+  const s = await post(`${u.zapier}/hooks/catch/999/nozap/silent/`, "a=1", { type: "application/x-www-form-urlencoded" });
+  assert.deepEqual([s.status, s.text], [200, ""]);
+});

@@ -2,7 +2,6 @@
 // hook.<zone>.make.com.
 //
 // Docs: https://help.make.com/webhooks (queue, parallel/sequential processing)
-//       https://apps.make.com/gateway (Webhooks app: custom webhook, data structure)
 //       https://community.make.com/t/send-audio-file-to-make-com-webhook-getting-502-cloudflare-error/52715/2
 //       ("The maximum allowed webhook's payload size (Content-Length) is 5 MB")
 import { text, track, windowLimit, empty } from "./common.mjs";

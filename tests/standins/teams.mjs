@@ -5,13 +5,13 @@
 // *.environment.api.powerplatform.com).
 //
 // Docs: https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/add-incoming-webhook
-//       https://support.microsoft.com/en-us/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498
+//       https://learn.microsoft.com/en-us/connectors/teams/?tabs=text1%2Cdotnet#microsoft-teams-webhook
 //       https://learn.microsoft.com/en-us/azure/logic-apps/logic-apps-http-endpoint (Request trigger: 202 Accepted)
 //       https://learn.microsoft.com/en-us/connectors/teams/#microsoft-teams-webhook (Adaptive Card payload)
 import { json, empty } from "./common.mjs";
 
 export const name = "teams";
-export const docs = "https://support.microsoft.com/en-us/office/create-incoming-webhooks-with-workflows-for-microsoft-teams-8ae491c7-0394-4861-ba59-055e33f75498";
+export const docs = "https://learn.microsoft.com/en-us/connectors/teams/?tabs=text1%2Cdotnet#microsoft-teams-webhook";
 // Teams messages are limited to about 28 KB:
 // https://learn.microsoft.com/en-us/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using#rate-limiting-for-connectors
 export const maxBodyBytes = 1024 * 1024;

@@ -10,7 +10,7 @@ export const name = "zapier";
 export const docs = "https://help.zapier.com/hc/en-us/articles/8496288690317-Trigger-Zaps-from-webhooks";
 export const maxBodyBytes = 10 * 1024 * 1024;
 
-const PATH = /^\/hooks\/catch\/(\d+)\/([A-Za-z0-9]+)\/?$/;
+const PATH = /^\/hooks\/catch\/(\d+)\/([A-Za-z0-9]+)(\/silent)?\/?$/;
 const LEGACY = /^\/hooks\/catch\/([A-Za-z0-9]+)\/?$/;
 
 export function init(state) {
@@ -46,6 +46,10 @@ export function handle(ctx) {
     // Non-JSON text is kept whole (Zapier offers it as the raw body).
     check.fields = { raw: ctx.text() };
   }
+  // "Zapier will always return a success message … regardless of whether
+  // there is a Zap behind the webhook"; Silent Mode (…/silent/) answers with
+  // an empty body (the help article above).
+  if (m && m[3]) return { ...empty(200), check };
   const id = crypto.randomUUID();
   // The documented success answer of a catch hook.
   return { ...json(200, { attempt: id, id, request_id: id, status: "success" }), check };
