@@ -1,28 +1,44 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: the release wasm (wasm-pack, --target web)
-# plus the public entry (index.js), its types and the snippet loader.
+# Builds the npm package into pkg/ from one Rust core, two modules:
+# - the visitor runtime (feature "runtime", no_std): pkg/index.js (the public
+#   entry, glue and platform code in one minified ES module), its
+#   walkme_webhooks_bg.wasm, the auto-capture chunk (loaded only when
+#   autoCapture is on) and the snippet loader;
+# - the editor module (feature "editor"): pkg/editor.js and
+#   walkme_webhooks_editor_bg.wasm, for the editor, tests and tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/env.sh
-[ -f "$WMWH_STATE/setup-done" ] || bash scripts/setup.sh
-echo "build: wasm-pack build --release --target web"
-wasm-pack --quiet build --release --target web --out-dir pkg --out-name walkme_webhooks --no-pack >/dev/null
-echo "build: wasm-opt -Oz (binaryen $(node_modules/.bin/wasm-opt --version | awk '{print $3}'))"
-node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue --strip-debug --strip-producers \
-  pkg/walkme_webhooks_bg.wasm -o pkg/walkme_webhooks_bg.wasm
-# Short import, export and module names in the .wasm and the glue alike.
-node_modules/.bin/wasm-opt --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-  --enable-mutable-globals --enable-reference-types --enable-multivalue \
-  --minify-imports-and-exports-and-modules pkg/walkme_webhooks_bg.wasm -o pkg/min.wasm >/dev/null
-node scripts/minify-names.mjs pkg/walkme_webhooks_bg.wasm pkg/min.wasm pkg/walkme_webhooks.js
-mv pkg/min.wasm pkg/walkme_webhooks_bg.wasm
-# One minified ES module: the guarded entry, the wasm-bindgen glue and the
-# platform snippets (what a page downloads, besides the .wasm).
-cp src/js/index.js pkg/entry.js
-node_modules/.bin/esbuild pkg/entry.js --bundle --format=esm --minify --target=es2020 \
-  --legal-comments=none --log-level=warning --log-override:duplicate-object-key=silent --outfile=pkg/index.js
-node_modules/.bin/esbuild src/js/loader.js --format=esm --minify --target=es2020 \
-  --log-level=warning --outfile=pkg/loader.js
-rm -rf pkg/entry.js pkg/walkme_webhooks.js pkg/snippets pkg/walkme_webhooks_bg.wasm.d.ts pkg/walkme_webhooks.d.ts
+# Idempotent and quick when nothing is missing; a fresh clone has no
+# node_modules (binaryen's wasm-opt, esbuild) until it runs.
+bash scripts/setup.sh >/dev/null
+
+BUILD=pkg/.build
+rm -rf pkg
+mkdir -p "$BUILD"
+OPT_FLAGS=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# One wasm module: cargo with the feature, wasm-bindgen, then binaryen.
+module() {
+  local feature=$1 name=$2
+  echo "build: $name (cargo --features $feature, wasm-bindgen, wasm-opt -Oz)"
+  cargo build --quiet --release --target wasm32-unknown-unknown --features "$feature" --target-dir "target/$feature"
+  wasm-bindgen --target web --out-dir "$BUILD" --out-name "$name" "target/$feature/wasm32-unknown-unknown/release/walkme_webhooks.wasm"
+  node_modules/.bin/wasm-opt -Oz "${OPT_FLAGS[@]}" --strip-debug --strip-producers "$BUILD/${name}_bg.wasm" -o "$BUILD/${name}_bg.wasm"
+  # Short import, export and module names in the .wasm and the glue alike.
+  node_modules/.bin/wasm-opt "${OPT_FLAGS[@]}" --minify-imports-and-exports-and-modules "$BUILD/${name}_bg.wasm" -o "$BUILD/min.wasm" >/dev/null
+  node scripts/minify-names.mjs "$BUILD/${name}_bg.wasm" "$BUILD/min.wasm" "$BUILD/$name.js" "./${name}_bg.js"
+  mv "$BUILD/min.wasm" "pkg/${name}_bg.wasm"
+}
+module runtime walkme_webhooks
+module editor walkme_webhooks_editor
+
+# The JavaScript: each entry bundled with its glue and minified. The runtime
+# splits off capture.js (a dynamic import); the loader stays its own file.
+cp src/js/*.js "$BUILD/"
+ESB=(node_modules/.bin/esbuild --bundle --format=esm --minify --target=es2020 --legal-comments=none --log-level=warning)
+"${ESB[@]}" "$BUILD/index.js" --splitting --outdir=pkg --chunk-names='[name]-[hash]'
+"${ESB[@]}" "$BUILD/editor.js" --outfile=pkg/editor.js
+node_modules/.bin/esbuild src/js/loader.js --format=esm --minify --target=es2020 --log-level=warning --outfile=pkg/loader.js
+rm -rf "$BUILD"
 node scripts/package.mjs

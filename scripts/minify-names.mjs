@@ -34,7 +34,7 @@ if (modules.size !== 1) fail("expected one import module after minifying, got " 
 const newModule = [...modules][0];
 
 let glue = readFileSync(gluePath, "utf8");
-const BG = "./walkme_webhooks_bg.js";
+const BG = process.argv[5] || "./walkme_webhooks_bg.js";
 
 // The glue's own imports: `name: function(...)` members of `const import0 = {`.
 const start = glue.indexOf("const import0 = {");

@@ -7,7 +7,7 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value as Json};
-use walkme_webhooks::core::engine::{Effect, Engine, Limits, Outcome, Send};
+use walkme_webhooks::core::engine::{Effect, Engine, Limits, Outcome, Send, TokenSource};
 use walkme_webhooks::core::retry::Answer;
 use walkme_webhooks::core::value::Value;
 
@@ -29,9 +29,32 @@ fn emit_with(e: &mut Engine, id: &str, extra: Json, now: f64) -> Vec<Effect> {
     e.take_effects()
 }
 
+/// Answers a request. A network error on a destination that never gave a
+/// readable answer makes the engine probe its host; the probe here says the
+/// host cannot be reached (a real network error), unless a test answers the
+/// probe itself (see `answer_probing`).
 fn answer(e: &mut Engine, s: &Send, a: Answer, now: f64) -> Vec<Effect> {
+    let mut fx = answer_probing(e, s, a, now);
+    let probes: Vec<String> = fx
+        .iter()
+        .filter_map(|x| match x {
+            Effect::Probe { destination, .. } => Some(destination.clone()),
+            _ => None,
+        })
+        .collect();
+    fx.retain(|x| !matches!(x, Effect::Probe { .. }));
+    for d in probes {
+        e.probed(&d, false, now);
+        fx.extend(e.take_effects());
+    }
+    fx
+}
+
+fn answer_probing(e: &mut Engine, s: &Send, a: Answer, now: f64) -> Vec<Effect> {
     e.answer(s.id, a, now);
-    e.take_effects()
+    let fx = e.take_effects();
+    assert_eq!(e.check_bookkeeping(), Ok(()));
+    fx
 }
 
 fn only_send(effects: &[Effect]) -> Send {
@@ -431,11 +454,21 @@ fn a_hanging_destination_never_delays_another() {
         let fx = answer(&mut e, &s, status(200), now + 1.0);
         assert_eq!(only_report(&fx).outcome, Outcome::Delivered);
     }
-    // A timeout of the slow one frees its slot for its own next delivery.
+    // A destination that times out gets one request at a time until it
+    // answers again, so it holds one of its host's connections, not all.
     let fx = answer(&mut e, &slow[0], Answer::Timeout, T0 + 10_000.0);
+    assert!(
+        sends(&fx).is_empty(),
+        "its other request is still in flight"
+    );
+    assert_eq!(e.stats().in_flight, 1);
+    let fx = answer(&mut e, &slow[1], Answer::Timeout, T0 + 10_001.0);
     let next = only_send(&fx);
     assert!(next.request.url.starts_with("https://slow."));
-    assert_eq!(e.stats().in_flight, 2);
+    assert_eq!(e.stats().in_flight, 1);
+    // An answer ends it: the in-flight limit is back.
+    let fx = answer(&mut e, &next, status(200), T0 + 10_002.0);
+    assert_eq!(sends(&fx).len(), 2);
     assert_balanced(&e);
 }
 
@@ -579,10 +612,14 @@ fn adopt_resumes_stored_deliveries_once() {
     let s = sends(&fx);
     assert_eq!(s.len(), 2);
     assert_eq!(header(&s[0], "Idempotency-Key"), Some("a:w1"));
+    let event = walkme_webhooks::core::json::to_json(
+        records[0].get("event").unwrap(),
+        &walkme_webhooks::core::host::NativeHost,
+    );
     assert_eq!(
         s[0].request.body.as_deref(),
-        records[0].get("body").and_then(Value::as_str),
-        "the stored request goes out as it was built"
+        Some(event.as_str()),
+        "the request is built again from the stored event"
     );
     assert_eq!(new.stats().resumed, 2);
     // The same records again (another look at storage): nothing new.
@@ -648,10 +685,47 @@ fn adopt_drops_records_whose_destination_is_gone() {
     assert_eq!(r.outcome, Outcome::Dropped);
     assert_eq!(
         r.error.as_deref(),
-        Some("the destination is no longer in the published settings")
+        Some("the webhook is no longer in the published settings")
     );
     let st = new.stats();
     assert_eq!((st.dropped, st.resumed, st.queued), (1, 1, 0));
+}
+
+#[test]
+fn adopted_records_go_where_their_webhook_sends_now_with_its_secrets() {
+    // The old page sent w1 to d1; the settings now send w1 to d2, with a
+    // new token. A record only names its webhook: the request is built from
+    // the settings in force, never from what storage says.
+    let mut old = engine(&doc(
+        json!({ "auth": { "type": "bearer", "token": "OLD" } }),
+        json!({}),
+    ));
+    old.set_online(false, T0);
+    let records = records_of(&emit(&mut old, "a", T0));
+    let now = json!({
+        "version": 1,
+        "destinations": [{ "id": "d2", "url": "https://new.example.com/in", "auth": { "type": "bearer", "token": "NEW" } }],
+        "webhooks": [{ "id": "w1", "event": "survey.submitted", "destination": "d2" }]
+    });
+    let mut new = engine(&now);
+    assert_eq!(new.adopt(&records, T0 + 5_000.0), 1);
+    let s = only_send(&new.take_effects());
+    assert_eq!(s.request.url, "https://new.example.com/in");
+    assert_eq!(header(&s, "Authorization"), Some("Bearer NEW"));
+    // A planted record naming a URL and headers of its own is read for its
+    // event only.
+    let mut planted = records[0].clone();
+    planted.insert("url", Value::from("https://evil.example.com/steal"));
+    planted.insert("headers", val(json!([["X-Leak", "1"]])));
+    let mut fresh = engine(&now);
+    fresh.adopt(&[planted], T0 + 5_000.0);
+    let s = only_send(&fresh.take_effects());
+    assert_eq!(s.request.url, "https://new.example.com/in");
+    assert!(header(&s, "X-Leak").is_none());
+    // A record whose key does not match its event and webhook is skipped.
+    let mut forged = records[0].clone();
+    forged.insert("key", Value::from("other:w1"));
+    assert_eq!(engine(&now).adopt(&[forged], T0 + 5_000.0), 0);
 }
 
 // ------------------------------------------------------ storage failures
@@ -813,7 +887,7 @@ fn requests_over_the_size_cap_are_dropped_with_a_report() {
     assert!(sends(&fx).is_empty() && stored_keys(&fx).is_empty());
     let r = only_report(&fx);
     assert_eq!(r.outcome, Outcome::Dropped);
-    assert!(r.error.unwrap().contains("over the 32768-byte limit"));
+    assert!(r.error.unwrap().contains("over the 32 KiB limit"));
     assert_balanced(&e);
 }
 
@@ -833,10 +907,10 @@ fn token_fetches(effects: &[Effect]) -> Vec<(String, String, String)> {
     effects
         .iter()
         .filter_map(|e| match e {
-            Effect::FetchToken {
+            Effect::Token {
                 destination,
-                url,
-                body,
+                source: TokenSource::OAuth { url, body },
+                ..
             } => Some((destination.clone(), url.clone(), body.clone())),
             _ => None,
         })
@@ -982,7 +1056,7 @@ fn a_token_provider_supplies_the_token() {
     assert!(sends(&fx).is_empty());
     let asks: Vec<_> = fx
         .iter()
-        .filter(|x| matches!(x, Effect::AskToken { destination } if destination == "d1"))
+        .filter(|x| matches!(x, Effect::Token { destination, source: TokenSource::Provider, .. } if destination == "d1"))
         .collect();
     assert_eq!(asks.len(), 1);
     e.token("d1", Ok(("PT".into(), 300.0)), T0 + 1.0);
@@ -1215,8 +1289,8 @@ fn reports_read_as_the_on_delivery_object() {
     let mut e = one(json!({}));
     let s = only_send(&emit(&mut e, "ev-1", T0));
     let r = only_report(&answer(&mut e, &s, status(503), T0 + 12.4));
-    let v = r.to_value();
-    let text = walkme_webhooks::core::json::to_json(&v, &walkme_webhooks::core::host::NativeHost);
+    let mut text = String::new();
+    r.write_json(&mut text, &walkme_webhooks::core::host::NativeHost);
     assert_eq!(
         text,
         r#"{"webhookId":"w1","eventId":"ev-1","destinationId":"d1","key":"ev-1:w1","attempt":1,"status":503,"outcome":"retry","error":"HTTP 503","ms":12}"#
@@ -1236,18 +1310,19 @@ fn republished_settings_apply_to_new_events_and_removed_destinations_drop() {
         "webhooks": [{ "id": "w2", "event": "survey.submitted", "destination": "d2" }]
     });
     e.update(valid(&other), T0 + 1.0);
-    e.take_effects();
-    e.set_online(true, T0 + 2.0);
+    // Waiting deliveries follow the new settings at once: w1 is gone.
     let fx = e.take_effects();
     let r = only_report(&fx);
     assert_eq!(
         (r.key.as_str(), r.error.as_deref()),
         (
             "e0:w1",
-            Some("the destination is no longer in the published settings")
+            Some("the webhook is no longer in the published settings")
         )
     );
     assert_eq!(unstored_keys(&fx), ["e0:w1"]);
+    e.set_online(true, T0 + 2.0);
+    assert!(e.take_effects().is_empty());
     let fx = emit(&mut e, "e1", T0 + 3.0);
     assert_eq!(stored_keys(&fx), ["e1:w2"]);
     assert!(only_send(&fx).request.url.starts_with("https://d2."));
@@ -1259,6 +1334,8 @@ fn common_properties_are_filled_and_caller_values_kept() {
     let mut e = one(json!({}));
     e.set_context(walkme_webhooks::core::engine::Context {
         session_id: "sess".into(),
+        session_start: 0.0,
+        anonymous_id: String::new(),
         url: "https://app.example.com/a?b".into(),
         path: "/a".into(),
         title: "App".into(),

@@ -434,7 +434,7 @@ fn a_matches_pattern_must_compile() {
     );
     assert_eq!(
         only_problem(&d),
-        "webhooks[0].conditions[0].value: the pattern does not compile: unclosed group"
+        "webhooks[0].conditions[0].value: the pattern does not compile: a ( has no closing )"
     );
     let d = doc(
         json!({}),
@@ -754,7 +754,7 @@ fn published_secrets_are_warned_about() {
         assert_eq!(w.len(), 1, "{w:#?}");
         assert_eq!(
             w[0].to_string(),
-            format!("{path}: this {what} is published to every visitor of the page; leave it out and call hooks.setTokenProvider(\"d1\", ...) from your app instead")
+            format!("{path}: this {what} is published to every visitor of the page; leave it out and let the token come from your own site (auth.tokenFrom) or call hooks.setTokenProvider(\"d1\", ...) from your app instead")
         );
     }
     // No secret published, nothing to warn about.
@@ -763,20 +763,66 @@ fn published_secrets_are_warned_about() {
 }
 
 #[test]
-fn destinations_that_refuse_cors_are_warned_about() {
+fn known_hosts_say_what_a_browser_can_send_them() {
+    // A mode the host does not take from a page: the fix is named.
     let cases = [
-        ("https://hooks.slack.com/services/T/B/X", "hooks.slack.com does not allow CORS requests with JSON bodies; use mode simple"),
-        ("https://contoso.webhook.office.com/webhookb2/x", "contoso.webhook.office.com does not allow CORS requests with JSON bodies; use mode no-cors"),
-        ("https://www.google-analytics.com/mp/collect?measurement_id=G-1", "www.google-analytics.com does not allow CORS requests with JSON bodies; use mode no-cors"),
+        (
+            "https://hooks.slack.com/services/T/B/X",
+            "simple",
+            "Slack does not take cors mode from a page; use mode simple or no-cors",
+        ),
+        (
+            "https://www.google-analytics.com/mp/collect?measurement_id=G-1",
+            "no-cors",
+            "Google Analytics 4 does not take cors mode from a page; use mode no-cors",
+        ),
+        (
+            "https://hooks.zapier.com/hooks/catch/1/abc/",
+            "no-cors",
+            "Zapier does not take cors mode from a page; use mode no-cors",
+        ),
     ];
-    for (url, want) in cases {
+    for (url, mode, want) in cases {
         let s = valid(&doc(json!({ "url": url }), json!({})));
         let w = validate::warnings(&s);
-        assert_eq!(message_at(&w, "destinations[0].mode"), want);
-        // In the mode the warning asks for, there is nothing to say.
-        let mode = want.rsplit(' ').next().unwrap();
+        let m = message_at(&w, "destinations[0].mode");
+        assert!(m.starts_with(want), "{m}");
+        assert_eq!(
+            w.iter()
+                .find(|p| p.path == "destinations[0].mode")
+                .unwrap()
+                .code
+                .as_str(),
+            "host_limit"
+        );
+        // In the mode the warning asks for, only the published URL is left to say.
         let s = valid(&doc(json!({ "url": url, "mode": mode }), json!({})));
-        assert!(validate::warnings(&s).is_empty(), "{url} in {mode}");
+        let w = validate::warnings(&s);
+        assert_eq!(w.len(), 1, "{url} in {mode}: {w:#?}");
+        assert!(
+            message_at(&w, "destinations[0].url").contains("every visitor of the page can read it")
+        );
+    }
+    // A body format the host does not take.
+    let s = valid(&doc(
+        json!({ "url": "https://api.mixpanel.com/track", "mode": "simple" }),
+        json!({}),
+    ));
+    let m = message_at(&validate::warnings(&s), "destinations[0].format");
+    assert!(
+        m.starts_with("Mixpanel does not take a text body from a page; use format form"),
+        "{m}"
+    );
+    // Services a page cannot send to at all.
+    for url in [
+        "https://contoso.webhook.office.com/webhookb2/x",
+        "https://prod-1.westus.logic.azure.com/workflows/x/triggers/manual/paths/invoke",
+        "https://discord.com/api/webhooks/1/abc",
+        "https://heapanalytics.com/api/track",
+    ] {
+        let s = valid(&doc(json!({ "url": url }), json!({})));
+        let m = message_at(&validate::warnings(&s), "destinations[0].url");
+        assert!(m.contains("cannot be sent to from a browser"), "{url}: {m}");
     }
     let s = valid(&doc(
         json!({ "url": "https://api.example.com/in" }),

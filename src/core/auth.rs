@@ -5,6 +5,8 @@
 use super::settings::Auth;
 use super::url::encode_component;
 use super::value::Value;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
 /// Why a request could not be authorised.
 pub const NO_SECRET: &str = "no credentials: the settings leave the secret out, so call hooks.setTokenProvider() for this destination";
@@ -13,20 +15,28 @@ pub const NO_SECRET: &str = "no credentials: the settings leave the secret out, 
 /// host's provider or the OAuth 2.0 token endpoint; it takes precedence over
 /// a published secret. For basic auth a provided value is `username:password`.
 pub fn authorization(auth: &Auth, provided: Option<&str>) -> Result<Option<String>, &'static str> {
-    Ok(Some(match (auth, provided) {
-        (Auth::Basic { .. }, Some(pair)) => format!("Basic {}", base64(pair.as_bytes())),
-        (_, Some(token)) => format!("Bearer {token}"),
+    let (scheme, credential) = match (auth, provided) {
+        (Auth::Basic { .. }, Some(pair)) => ("Basic ", base64(pair.as_bytes())),
+        (_, Some(token)) => ("Bearer ", token.to_string()),
         (Auth::None, None) => return Ok(None),
-        (Auth::Bearer { token: Some(t) }, None) if !t.is_empty() => format!("Bearer {t}"),
+        (Auth::Bearer { token: Some(t), .. }, None) if !t.is_empty() => ("Bearer ", t.clone()),
         (
             Auth::Basic {
                 username,
                 password: Some(p),
             },
             None,
-        ) => format!("Basic {}", base64(format!("{username}:{p}").as_bytes())),
+        ) => {
+            let mut pair = username.clone();
+            pair.push(':');
+            pair.push_str(p);
+            ("Basic ", base64(pair.as_bytes()))
+        }
         _ => return Err(NO_SECRET),
-    }))
+    };
+    let mut header = String::from(scheme);
+    header.push_str(&credential);
+    Ok(Some(header))
 }
 
 /// The token request of the client-credentials grant: URL and form body
@@ -58,19 +68,19 @@ pub fn token_request(auth: &Auth) -> Option<(String, String)> {
 /// Returns the token and its lifetime in seconds (an hour when not given).
 pub fn token_from_response(v: &Value) -> Result<(String, f64), String> {
     if let Some(err) = v.get("error").and_then(Value::as_str) {
-        let desc = v
-            .get("error_description")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        return Err(format!("token endpoint refused: {err} {desc}")
-            .trim_end()
-            .to_string());
+        let mut why = String::from("token endpoint refused: ");
+        why.push_str(err);
+        if let Some(desc) = v.get("error_description").and_then(Value::as_str) {
+            why.push(' ');
+            why.push_str(desc);
+        }
+        return Err(why.trim_end().to_string());
     }
     let token = v
         .get("access_token")
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty() && !t.contains(['\r', '\n']))
-        .ok_or("token endpoint answered without an access_token")?;
+        .ok_or_else(|| String::from("token endpoint answered without an access_token"))?;
     let expires = match v.get("expires_in") {
         Some(Value::Number(n)) if *n > 0.0 => *n,
         Some(Value::String(s)) => s
@@ -89,8 +99,12 @@ pub fn token_from_response(v: &Value) -> Result<(String, f64), String> {
 pub fn mask(name: &str, value: &str) -> String {
     let n = name.to_ascii_lowercase();
     if n == "authorization" || n == "proxy-authorization" {
-        let scheme = value.split_once(' ').map_or("", |(s, _)| s);
-        return format!("{scheme} ****").trim_start().to_string();
+        let mut out = value.split_once(' ').map_or("", |(s, _)| s).to_string();
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str("****");
+        return out;
     }
     if is_secret_name(&n) {
         return "****".into();
@@ -189,7 +203,8 @@ mod tests {
         assert_eq!(
             authorization(
                 &Auth::Bearer {
-                    token: Some("t0k".into())
+                    token: Some("t0k".into()),
+                    token_from: None,
                 },
                 None
             ),
@@ -204,11 +219,23 @@ mod tests {
             Ok(Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==".into()))
         );
         assert_eq!(
-            authorization(&Auth::Bearer { token: None }, None),
+            authorization(
+                &Auth::Bearer {
+                    token: None,
+                    token_from: None
+                },
+                None
+            ),
             Err(NO_SECRET)
         );
         assert_eq!(
-            authorization(&Auth::Bearer { token: None }, Some("host")),
+            authorization(
+                &Auth::Bearer {
+                    token: None,
+                    token_from: None
+                },
+                Some("host")
+            ),
             Ok(Some("Bearer host".into()))
         );
         assert_eq!(

@@ -3,6 +3,8 @@
 //! Conditions and Advanced dropdowns. Event ids are part of the contract.
 
 use super::value::Value;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
 /// The JSON type of a property.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,12 +85,90 @@ const QUIZ: &[Property] = &[
     ("quiz.passingScore", N),
 ];
 
+/// The 32 event ids, in the editor's order (the runtime needs no more of
+/// the catalog than these and [`NAMES`]).
+pub const IDS: [&str; 32] = [
+    "swt.step_played",
+    "swt.goal_reached",
+    "swt.started",
+    "swt.failed",
+    "launcher.clicked",
+    "onboarding.task_completed",
+    "shoutout.action_clicked",
+    "shoutout.dismissed",
+    "shoutout.goal_reached",
+    "shoutout.shown",
+    "smarttip.shown",
+    "smarttip.validation_error",
+    "survey.question_answered",
+    "survey.dismissed",
+    "survey.submitted",
+    "menu.opened",
+    "menu.searched",
+    "menu.item_selected",
+    "shuttle.goal_reached",
+    "resource.clicked",
+    "resource.goal_reached",
+    "teachme.visible",
+    "teachme.step_started",
+    "teachme.course_started",
+    "teachme.course_completed",
+    "teachme.quiz_played",
+    "teachme.quiz_submitted",
+    "teachme.quiz_passed",
+    "teachme.quiz_failed",
+    "dxa.click",
+    "dxa.input",
+    "dxa.page_view",
+];
+
+/// Display names (`event.name`), in the order of [`IDS`].
+pub const NAMES: [&str; 32] = [
+    "Smart Walk-Thru Step Played",
+    "Smart Walk-Thru Goal Reached",
+    "Smart Walk-Thru Started",
+    "Smart Walk-Thru Failed",
+    "Launcher Clicked",
+    "Onboarding Task Completed",
+    "ShoutOut Action Clicked",
+    "ShoutOut Dismissed",
+    "ShoutOut Goal Reached",
+    "ShoutOut Shown",
+    "SmartTip Message Shown",
+    "SmartTip Validation Error",
+    "Survey Question Answered",
+    "Survey Dismissed",
+    "Survey Submitted",
+    "Menu Opened",
+    "Menu Search",
+    "Menu Item Selected",
+    "Shuttle Goal Reached",
+    "Resource Clicked",
+    "Resource Goal Reached",
+    "TeachMe Visible",
+    "TeachMe Step Started",
+    "TeachMe Course Started",
+    "TeachMe Course Completed",
+    "Quiz Played",
+    "Quiz Submitted",
+    "Quiz Passed",
+    "Quiz Failed",
+    "Click/Tap",
+    "User Input",
+    "Page View",
+];
+
+/// The position of an event id in [`IDS`].
+pub fn index(id: &str) -> Option<usize> {
+    IDS.iter().position(|e| *e == id)
+}
+
 macro_rules! ev {
-    ($id:literal, $group:literal, $name:literal, $item:literal, $own:expr, $desc:literal) => {
+    ($i:literal, $group:literal, $item:literal, $own:expr, $desc:literal) => {
         EventInfo {
-            id: $id,
+            id: IDS[$i],
             group: $group,
-            name: $name,
+            name: NAMES[$i],
             description: $desc,
             item: $item,
             own: $own,
@@ -99,33 +179,29 @@ macro_rules! ev {
 /// The catalog, in the editor's order.
 pub const EVENTS: &[EventInfo] = &[
     ev!(
-        "swt.step_played",
+        0,
         "Smart Walk-Thru",
-        "Smart Walk-Thru Step Played",
         true,
         STEP,
         "A specific step of a Smart Walk-Thru was played."
     ),
     ev!(
-        "swt.goal_reached",
+        1,
         "Smart Walk-Thru",
-        "Smart Walk-Thru Goal Reached",
         true,
         GOAL,
         "A goal set for a Smart Walk-Thru was reached."
     ),
     ev!(
-        "swt.started",
+        2,
         "Smart Walk-Thru",
-        "Smart Walk-Thru Started",
         true,
         &[("play.source", S)],
         "A Smart Walk-Thru was shown to the user."
     ),
     ev!(
-        "swt.failed",
+        3,
         "Smart Walk-Thru",
-        "Smart Walk-Thru Failed",
         true,
         &[
             ("step.id", S),
@@ -135,66 +211,52 @@ pub const EVENTS: &[EventInfo] = &[
         ],
         "A Smart Walk-Thru could not be played."
     ),
+    ev!(4, "Launcher", true, &[], "The user clicked a Launcher."),
     ev!(
-        "launcher.clicked",
-        "Launcher",
-        "Launcher Clicked",
-        true,
-        &[],
-        "The user clicked a Launcher."
-    ),
-    ev!(
-        "onboarding.task_completed",
+        5,
         "Onboarding",
-        "Onboarding Task Completed",
         true,
         &[("task.index", N)],
         "An onboarding task was completed."
     ),
     ev!(
-        "shoutout.action_clicked",
+        6,
         "ShoutOut",
-        "ShoutOut Action Clicked",
         true,
         &[("action.id", S), ("action.text", S)],
         "The user clicked an action button of a ShoutOut."
     ),
     ev!(
-        "shoutout.dismissed",
+        7,
         "ShoutOut",
-        "ShoutOut Dismissed",
         true,
         &[("dismiss.method", S)],
         "A ShoutOut was dismissed."
     ),
     ev!(
-        "shoutout.goal_reached",
+        8,
         "ShoutOut",
-        "ShoutOut Goal Reached",
         true,
         GOAL,
         "A goal set for a ShoutOut was reached."
     ),
     ev!(
-        "shoutout.shown",
+        9,
         "ShoutOut",
-        "ShoutOut Shown",
         true,
         &[],
         "A ShoutOut was shown to the user."
     ),
     ev!(
-        "smarttip.shown",
+        10,
         "SmartTip",
-        "SmartTip Message Shown",
         true,
         &[("tip.text", S)],
         "A SmartTip message was shown to the user."
     ),
     ev!(
-        "smarttip.validation_error",
+        11,
         "SmartTip",
-        "SmartTip Validation Error",
         true,
         &[
             ("field.name", S),
@@ -204,9 +266,8 @@ pub const EVENTS: &[EventInfo] = &[
         "A SmartTip validation rule was triggered."
     ),
     ev!(
-        "survey.question_answered",
+        12,
         "Survey",
-        "Survey Question Answered",
         true,
         &[
             ("survey.id", S),
@@ -219,17 +280,15 @@ pub const EVENTS: &[EventInfo] = &[
         "The user answered a specific survey question."
     ),
     ev!(
-        "survey.dismissed",
+        13,
         "Survey",
-        "Survey Dismissed",
         true,
         SURVEY,
         "The user started a survey but did not submit it."
     ),
     ev!(
-        "survey.submitted",
+        14,
         "Survey",
-        "Survey Submitted",
         true,
         &[
             ("survey.id", S),
@@ -242,65 +301,51 @@ pub const EVENTS: &[EventInfo] = &[
         "The user submitted a survey."
     ),
     ev!(
-        "menu.opened",
+        15,
         "Menu",
-        "Menu Opened",
         false,
         &[("menu.trigger", S)],
         "The WalkMe menu was opened."
     ),
     ev!(
-        "menu.searched",
+        16,
         "Menu",
-        "Menu Search",
         false,
         &[("menu.query", S), ("menu.results", N)],
         "The menu's search bar was used."
     ),
     ev!(
-        "menu.item_selected",
+        17,
         "Menu",
-        "Menu Item Selected",
         true,
         &[("menu.query", S), ("menu.position", N)],
         "The user selected a search result or item in the menu."
     ),
     ev!(
-        "shuttle.goal_reached",
+        18,
         "Shuttle",
-        "Shuttle Goal Reached",
         true,
         &[("goal.id", S), ("goal.name", S), ("shuttle.url", S)],
         "A Shuttle goal was reached."
     ),
     ev!(
-        "resource.clicked",
+        19,
         "Resource",
-        "Resource Clicked",
         true,
         &[("resource.url", S)],
         "A resource was used."
     ),
+    ev!(20, "Resource", true, GOAL, "A resource goal was reached."),
     ev!(
-        "resource.goal_reached",
-        "Resource",
-        "Resource Goal Reached",
-        true,
-        GOAL,
-        "A resource goal was reached."
-    ),
-    ev!(
-        "teachme.visible",
+        21,
         "TeachMe",
-        "TeachMe Visible",
         false,
         COURSE,
         "A TeachMe course was visible."
     ),
     ev!(
-        "teachme.step_started",
+        22,
         "TeachMe",
-        "TeachMe Step Started",
         false,
         &[
             ("course.id", S),
@@ -314,17 +359,15 @@ pub const EVENTS: &[EventInfo] = &[
         "A TeachMe step was started."
     ),
     ev!(
-        "teachme.course_started",
+        23,
         "TeachMe",
-        "TeachMe Course Started",
         false,
         COURSE,
         "A TeachMe course was started."
     ),
     ev!(
-        "teachme.course_completed",
+        24,
         "TeachMe",
-        "TeachMe Course Completed",
         false,
         &[
             ("course.id", S),
@@ -334,9 +377,8 @@ pub const EVENTS: &[EventInfo] = &[
         "A TeachMe course was completed."
     ),
     ev!(
-        "teachme.quiz_played",
+        25,
         "TeachMe",
-        "Quiz Played",
         false,
         &[
             ("course.id", S),
@@ -346,34 +388,24 @@ pub const EVENTS: &[EventInfo] = &[
         ],
         "A quiz was played."
     ),
+    ev!(26, "TeachMe", false, QUIZ, "A quiz was submitted."),
     ev!(
-        "teachme.quiz_submitted",
+        27,
         "TeachMe",
-        "Quiz Submitted",
-        false,
-        QUIZ,
-        "A quiz was submitted."
-    ),
-    ev!(
-        "teachme.quiz_passed",
-        "TeachMe",
-        "Quiz Passed",
         false,
         QUIZ,
         "A quiz was submitted and passed."
     ),
     ev!(
-        "teachme.quiz_failed",
+        28,
         "TeachMe",
-        "Quiz Failed",
         false,
         QUIZ,
         "A quiz was submitted and failed."
     ),
     ev!(
-        "dxa.click",
+        29,
         "DXA",
-        "Click/Tap",
         false,
         &[
             ("element.tag", S),
@@ -387,9 +419,8 @@ pub const EVENTS: &[EventInfo] = &[
         "An element of the website was clicked or tapped."
     ),
     ev!(
-        "dxa.input",
+        30,
         "DXA",
-        "User Input",
         false,
         &[
             ("element.tag", S),
@@ -403,9 +434,8 @@ pub const EVENTS: &[EventInfo] = &[
         "An input field was interacted with."
     ),
     ev!(
-        "dxa.page_view",
+        31,
         "DXA",
-        "Page View",
         false,
         &[("navigation.type", S)],
         "A page of the website was viewed."

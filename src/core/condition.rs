@@ -8,17 +8,21 @@
 //! - Numbers compare as numbers, and so does a numeric string when the other
 //!   side is a number (`"7"` equals `7`); otherwise text is compared, with
 //!   `ignoreCase` lower-casing both sides.
-//! - `matches` uses the host's regular expressions (JavaScript's dialect in
-//!   the browser, see [`super::host`]).
+//! - `matches` uses the core's linear-time regular expressions
+//!   (JavaScript's dialect without back-references and look-around, see
+//!   [`super::regex`]); a pattern looks at the first 512 characters.
 
 use super::event::Event;
-use super::host::{Host, Pattern};
+use super::host::Host;
+use super::regex::Regex;
 use super::settings::{Condition, Join, Operator};
 use super::template::text_of;
 use super::value::Value;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
-/// How much of a text `matches` looks at.
-pub const MATCH_TEXT_BYTES: usize = 512;
+/// How much of a text `matches` looks at, in characters.
+pub const MATCH_TEXT_CHARS: usize = super::regex::MAX_TEXT_CHARS;
 
 /// A webhook's conditions, ready to evaluate: an OR of AND-groups.
 #[derive(Default)]
@@ -36,19 +40,21 @@ struct Row {
     text: String,
     /// The value as a number, when it is one or a numeric string.
     number: Option<f64>,
-    pattern: Option<Box<dyn Pattern>>,
+    pattern: Option<Regex>,
 }
 
 impl Conditions {
     /// Compiles the rows; fails only on a pattern that does not compile
     /// (validation reports those first).
-    pub fn compile(rows: &[Condition], host: &dyn Host) -> Result<Conditions, String> {
+    pub fn compile(rows: &[Condition], host: &dyn Host) -> Result<Conditions, &'static str> {
         let mut groups: Vec<Vec<Row>> = Vec::new();
         let mut current: Vec<Row> = Vec::new();
         for c in rows {
             let pattern = match (&c.operator, &c.value) {
-                (Operator::Matches, Value::String(p)) => Some(host.compile(p, c.ignore_case)?),
-                (Operator::Matches, _) => return Err("matches needs a text pattern".into()),
+                (Operator::Matches, Value::String(p)) => {
+                    Some(Regex::new(p, c.ignore_case).map_err(|e| e.as_str())?)
+                }
+                (Operator::Matches, _) => return Err("matches needs a text pattern"),
                 _ => None,
             };
             let mut text = String::new();
@@ -66,7 +72,7 @@ impl Conditions {
                 pattern,
             });
             if c.join == Join::Or {
-                groups.push(std::mem::take(&mut current));
+                groups.push(core::mem::take(&mut current));
             }
         }
         if !current.is_empty() {
@@ -86,6 +92,15 @@ impl Conditions {
             groups: Vec::new(),
             never: true,
         }
+    }
+
+    /// Each row's result, in the order of the rows (for the editor's preview:
+    /// which row failed).
+    pub fn rows(&self, event: &Event, host: &dyn Host) -> Vec<bool> {
+        self.groups
+            .iter()
+            .flat_map(|g| g.iter().map(|r| r.test(event, host)))
+            .collect()
     }
 
     /// Whether the event meets the conditions (no rows: always).
@@ -126,15 +141,13 @@ impl Row {
             Operator::Matches => {
                 let mut t = String::new();
                 text_of(prop, &mut t, host);
-                // A backtracking engine can take polynomial time in the text
-                // length even for patterns validation lets through (.*a.*b.*c),
-                // so a pattern looks at the first MATCH_TEXT_BYTES only.
-                let t = crate::core::event::cut(t, MATCH_TEXT_BYTES);
+                // The engine is linear in the text; it looks at the first
+                // 512 characters, which bounds the work per row.
                 self.pattern.as_ref().is_some_and(|p| p.is_match(&t))
             }
             Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte => {
                 self.order(prop, host).is_some_and(|o| {
-                    use std::cmp::Ordering::*;
+                    use core::cmp::Ordering::*;
                     match self.op {
                         Operator::Gt => o == Greater,
                         Operator::Gte => o != Less,
@@ -189,7 +202,7 @@ impl Row {
         Some((as_number(prop, host)?, self.number?))
     }
 
-    fn order(&self, prop: &Value, host: &dyn Host) -> Option<std::cmp::Ordering> {
+    fn order(&self, prop: &Value, host: &dyn Host) -> Option<core::cmp::Ordering> {
         if let Some((a, b)) = self.numeric_pair(prop, host) {
             return a.partial_cmp(&b);
         }
@@ -207,7 +220,7 @@ impl Row {
 fn kinds_compatible(a: &Value, b: &Value) -> bool {
     matches!(a, Value::String(_))
         || matches!(b, Value::String(_))
-        || std::mem::discriminant(a) == std::mem::discriminant(b)
+        || core::mem::discriminant(a) == core::mem::discriminant(b)
 }
 
 /// Equality used by `in` and by `contains` on lists.
@@ -290,7 +303,7 @@ mod tests {
             cond("b", "equals", true.into()),
         ];
         for c in yes {
-            assert!(check(std::slice::from_ref(&c), &e), "{:?} should hold", c);
+            assert!(check(core::slice::from_ref(&c), &e), "{:?} should hold", c);
         }
         let no = [
             cond("s", "equals", "hello world".into()),
@@ -306,7 +319,7 @@ mod tests {
         ];
         for c in no {
             assert!(
-                !check(std::slice::from_ref(&c), &e),
+                !check(core::slice::from_ref(&c), &e),
                 "{:?} should not hold",
                 c
             );
@@ -358,7 +371,7 @@ mod tests {
     fn ignore_case_lowercases_both_sides() {
         let e = ev(&[("s", "NPS Survey".into())]);
         let mut c = cond("s", "starts_with", "nps".into());
-        assert!(!check(std::slice::from_ref(&c), &e));
+        assert!(!check(core::slice::from_ref(&c), &e));
         c.ignore_case = true;
         assert!(check(&[c], &e));
         let mut m = cond("s", "matches", "^nps".into());

@@ -2,35 +2,51 @@
 //! and answers into retries, drops and reports.
 //!
 //! It never touches the browser. Inputs are method calls with the current
-//! time (`now`, ms since the epoch); outputs are [`Effect`]s that the shell
-//! carries out in order (store a record, send a request, fetch a token,
-//! report). A native test drives it with a fake clock.
+//! time (`now`: a monotonic clock in ms; the wall clock is `now` plus an
+//! offset the shell keeps up to date, see [`Engine::set_wall_offset`]);
+//! outputs are [`Effect`]s that the shell carries out in order (store a
+//! record, send a request, fetch a token, probe a host, report). A native
+//! test drives it with a fake clock.
 //!
 //! Guarantees it keeps:
 //! - every delivery is stored (within the storage budget) before it is sent,
 //!   and removed from storage only once delivered or definitively dropped;
-//! - each destination has its own queue and its own in-flight limit, so a
-//!   slow or dead destination never holds up another one;
+//! - a request is built from the settings in force when it is sent: a
+//!   re-published destination never gets an old URL with a new secret, and
+//!   a stored record is only ever sent where its webhook sends now;
+//! - each destination has its own queue and its own in-flight limit, and a
+//!   destination that stops answering gets one request at a time, so a slow
+//!   or dead destination never holds up another one;
+//! - a request that left but whose answer the browser hid (no CORS headers)
+//!   is not sent again blindly: a probe tells "never left" from "answer
+//!   hidden";
+//! - memory is bounded by the queue bound, whatever the burst;
 //! - nothing is dropped without a report saying why.
 
 use super::auth;
 use super::catalog;
 use super::condition::Conditions;
-use super::event::Event;
+use super::event::{Event, Shared};
 use super::host::Host;
-use super::queue::Delivery;
-use super::request::{self, Request};
+use super::queue::{Delivery, KeySet, Record};
+use super::request::{self, Compiled, Request};
 use super::retry::{self, Answer, Verdict};
-use super::settings::{Auth, Settings, DEFAULT_MAX_ATTEMPTS};
+use super::settings::{Auth, Mode, Settings, DEFAULT_MAX_ATTEMPTS};
 use super::value::Value;
-use std::collections::VecDeque;
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
+use alloc::collections::VecDeque;
+use alloc::rc::Rc;
 
 /// Where the page is, for the common event properties.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Context {
     /// `session.id`
     pub session_id: String,
+    /// `session.start` (ms since the epoch when the session began; 0: unknown)
+    pub session_start: f64,
+    /// `anonymous.id`: a random id kept in first-party storage.
+    pub anonymous_id: String,
     /// `page.url`
     pub url: String,
     /// `page.path`
@@ -45,13 +61,21 @@ pub struct Context {
     pub user_agent: String,
 }
 
+/// Longest text kept for a page property (URL, title, referrer, user
+/// agent): a 40 KB address must not make every event too large to send.
+pub const MAX_CONTEXT_BYTES: usize = 2048;
+
 /// Bounds of the engine.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Limits {
     /// Requests in flight per destination. Browsers open 6 connections per
-    /// HTTP/1.1 host; a few more keep HTTP/2 busy without queueing requests
-    /// in the browser, where their timeouts would run before they are sent.
+    /// HTTP/1.1 host; a few more keep HTTP/2 busy. Destinations that share a
+    /// host share [`Limits::in_flight_per_host`].
     pub in_flight_per_destination: usize,
+    /// Requests in flight to one host, over all its destinations: fewer than
+    /// the browser's 6 HTTP/1.1 connections, so one hanging destination
+    /// cannot hold every connection to its host.
+    pub in_flight_per_host: usize,
     /// Deliveries this page holds (waiting, retrying or in flight), each one
     /// also in browser storage. Past it, the oldest waiting delivery of the
     /// destination with the longest queue is dropped (a dead destination
@@ -66,17 +90,22 @@ pub struct Limits {
     pub base_delay_ms: f64,
     /// Longest retry delay.
     pub max_delay_ms: f64,
+    /// Drop reports per drain of the effects before the rest of a burst's
+    /// queue-full drops are summed up in one report.
+    pub drop_reports: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             in_flight_per_destination: 8,
+            in_flight_per_host: 5,
             queue_count: 2_000,
             queue_bytes: 1024 * 1024,
             keepalive_bytes: 60 * 1024,
             base_delay_ms: retry::BASE_DELAY_MS,
             max_delay_ms: retry::MAX_DELAY_MS,
+            drop_reports: 100,
         }
     }
 }
@@ -84,9 +113,10 @@ impl Default for Limits {
 /// How an attempt or a delivery ended, for `onDelivery`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// Confirmed by a 2xx/3xx answer.
+    /// Confirmed by a 2xx answer.
     Delivered,
-    /// `no-cors`: sent, the answer is opaque.
+    /// Sent, the answer cannot be read (`no-cors`, or a destination that
+    /// answers without CORS headers).
     Sent,
     /// Will be tried again.
     Retry,
@@ -133,26 +163,62 @@ pub struct Report {
 }
 
 impl Report {
-    /// The `onDelivery` object: `{ webhookId, eventId, destinationId, key,
-    /// attempt, status, outcome, error, ms }`.
-    pub fn to_value(&self) -> Value {
-        Value::Object(vec![
-            ("webhookId".into(), self.webhook.clone().into()),
-            ("eventId".into(), self.event.clone().into()),
-            ("destinationId".into(), self.destination.clone().into()),
-            ("key".into(), self.key.clone().into()),
-            ("attempt".into(), Value::Number(self.attempt.into())),
-            (
-                "status".into(),
-                self.status.map_or(Value::Null, |s| Value::Number(s.into())),
-            ),
-            ("outcome".into(), self.outcome.as_str().into()),
-            (
-                "error".into(),
-                self.error.clone().map_or(Value::Null, Value::String),
-            ),
-            ("ms".into(), Value::Number(self.ms.round())),
-        ])
+    /// The `onDelivery` object as JSON text: `{ webhookId, eventId,
+    /// destinationId, key, attempt, status, outcome, error, ms }` (ids that
+    /// do not apply are `null`).
+    pub fn write_json(&self, out: &mut String, host: &dyn Host) {
+        use super::json::{write_number, write_string};
+        let opt = |out: &mut String, s: &str| {
+            if s.is_empty() {
+                out.push_str("null");
+            } else {
+                write_string(out, s);
+            }
+        };
+        out.push_str("{\"webhookId\":");
+        opt(out, &self.webhook);
+        out.push_str(",\"eventId\":");
+        opt(out, &self.event);
+        out.push_str(",\"destinationId\":");
+        opt(out, &self.destination);
+        out.push_str(",\"key\":");
+        opt(out, &self.key);
+        out.push_str(",\"attempt\":");
+        write_number(out, f64::from(self.attempt), host);
+        out.push_str(",\"status\":");
+        match self.status {
+            Some(s) => write_number(out, f64::from(s), host),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"outcome\":");
+        write_string(out, self.outcome.as_str());
+        out.push_str(",\"error\":");
+        match &self.error {
+            Some(e) => write_string(out, e),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"ms\":");
+        write_number(out, super::num::floor(self.ms + 0.5), host);
+        out.push('}');
+    }
+}
+
+/// How `fetch` is to be called.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FetchMode {
+    /// `mode: "cors"`: the answer can be read when the destination allows it.
+    Cors,
+    /// `mode: "no-cors"`: the answer is opaque.
+    NoCors,
+}
+
+impl FetchMode {
+    /// The `fetch` spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FetchMode::Cors => "cors",
+            FetchMode::NoCors => "no-cors",
+        }
     }
 }
 
@@ -161,16 +227,39 @@ impl Report {
 pub struct Send {
     /// Attempt id, echoed back in [`Engine::answer`].
     pub id: u64,
-    /// Delivery key (for logs).
+    /// Delivery key (the first one of a batch).
     pub key: String,
-    /// Attempt number of the delivery (1 for the first).
+    /// How many deliveries the request carries (more than one: a batch).
+    pub count: usize,
+    /// Attempt number of the (first) delivery (1 for the first).
     pub attempt: u32,
     /// The request (headers include `Authorization` when there is one).
     pub request: Request,
+    /// `fetch`'s mode.
+    pub fetch_mode: FetchMode,
     /// Send with `keepalive` (survives the page going away).
     pub keepalive: bool,
     /// Abort after this long.
     pub timeout_ms: u32,
+}
+
+/// Where a token comes from.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TokenSource {
+    /// The OAuth 2.0 token endpoint: POST the form body.
+    OAuth {
+        /// Token endpoint.
+        url: String,
+        /// Form body.
+        body: String,
+    },
+    /// A path on the page's own site, asked with the visitor's cookies.
+    Site {
+        /// The path (`/api/walkme-token`).
+        path: String,
+    },
+    /// The host page's token provider (`setTokenProvider`).
+    Provider,
 }
 
 /// What the shell must do, in order.
@@ -190,19 +279,24 @@ pub enum Effect {
     },
     /// Send a request.
     Send(Send),
-    /// Get an OAuth 2.0 token: POST `body` (form-encoded) to `url`.
-    FetchToken {
+    /// Get a token for a destination, and answer with [`Engine::token`].
+    Token {
         /// Destination id.
         destination: String,
-        /// Token endpoint.
-        url: String,
-        /// Form body.
-        body: String,
+        /// Where from.
+        source: TokenSource,
+        /// Give up after this long.
+        timeout_ms: u32,
     },
-    /// Ask the host page's token provider.
-    AskToken {
+    /// Find out whether `url`'s host can be reached at all (a `no-cors`
+    /// request): answer with [`Engine::probed`].
+    Probe {
         /// Destination id.
         destination: String,
+        /// The destination's request URL (the shell asks its origin).
+        url: String,
+        /// Give up after this long.
+        timeout_ms: u32,
     },
     /// Tell `onDelivery` listeners.
     Report(Report),
@@ -217,7 +311,7 @@ pub struct Stats {
     pub sent: u64,
     /// Deliveries confirmed.
     pub delivered: u64,
-    /// `no-cors` deliveries sent without confirmation.
+    /// Deliveries sent without a readable answer.
     pub opaque: u64,
     /// Deliveries waiting for a retry.
     pub retrying: u64,
@@ -235,6 +329,8 @@ pub struct Stats {
     pub resumed: u64,
     /// Whether storage failed (quota) and the queue runs in memory only.
     pub storage_degraded: bool,
+    /// Values the page handed in that could not be read (skipped).
+    pub skipped: u64,
 }
 
 impl Stats {
@@ -254,53 +350,90 @@ impl Stats {
             ("stored".into(), n(self.stored)),
             ("resumed".into(), n(self.resumed)),
             ("storageDegraded".into(), self.storage_degraded.into()),
+            ("skipped".into(), n(self.skipped)),
         ])
     }
 }
 
 struct InFlight {
     id: u64,
-    delivery: Delivery,
+    /// The request needed a CORS preflight.
+    preflight: bool,
+    deliveries: Vec<Delivery>,
     started: f64,
     keepalive: usize,
     token_gen: u32,
+    fetch_mode: FetchMode,
+}
+
+/// A delivery whose request failed like a network error, waiting for the
+/// probe's verdict.
+struct Probing {
+    delivery: Delivery,
+    ms: f64,
+    /// Its request needed a CORS preflight (so a refusal kept it from leaving).
+    preflight: bool,
 }
 
 /// Per-destination state; it outlives settings updates (keyed by id).
 struct Lane {
     id: String,
+    /// The destination's host, for the per-host limit.
+    host: String,
     ready: VecDeque<Delivery>,
     /// Waiting for a later time, sorted by `next_at`.
     later: Vec<Delivery>,
     in_flight: Vec<InFlight>,
+    /// Failed like a network error while the host answered a probe: waiting
+    /// for the probe's verdict.
+    probing: Vec<Probing>,
+    probe_pending: bool,
     token: Option<(String, f64)>,
     token_gen: u32,
     token_pending: bool,
+    token_deadline: f64,
     provider: bool,
     gone: bool,
+    /// An answer of this destination was readable once (CORS works).
+    readable: bool,
+    /// It answers without CORS headers: its simple requests go as `no-cors`.
+    hidden: bool,
+    /// Its last attempt timed out: one request at a time until it answers.
+    slow: bool,
+    /// Times of the requests in the current rate window.
+    sent_times: VecDeque<f64>,
 }
 
 impl Lane {
     fn new(id: &str) -> Lane {
         Lane {
             id: id.to_string(),
+            host: String::new(),
             ready: VecDeque::new(),
             later: Vec::new(),
             in_flight: Vec::new(),
+            probing: Vec::new(),
+            probe_pending: false,
             token: None,
             token_gen: 0,
             token_pending: false,
+            token_deadline: 0.0,
             provider: false,
             gone: false,
+            readable: false,
+            hidden: false,
+            slow: false,
+            sent_times: VecDeque::new(),
         }
     }
 
-    fn len(&self) -> usize {
-        self.ready.len() + self.later.len() + self.in_flight.len()
+    fn waiting(&self) -> usize {
+        self.ready.len() + self.later.len()
     }
 
-    fn schedule(&mut self, d: Delivery, now: f64) {
+    fn schedule(&mut self, mut d: Delivery, now: f64) {
         if d.next_at <= now {
+            d.ready_since = now;
             self.ready.push_back(d);
         } else {
             let at = self.later.partition_point(|o| o.next_at <= d.next_at);
@@ -314,6 +447,41 @@ impl Lane {
             .filter(|(_, exp)| *exp > now)
             .map(|(t, _)| t.as_str())
     }
+
+    fn all_mut(&mut self) -> impl Iterator<Item = &mut Delivery> {
+        self.ready
+            .iter_mut()
+            .chain(self.later.iter_mut())
+            .chain(
+                self.in_flight
+                    .iter_mut()
+                    .flat_map(|f| f.deliveries.iter_mut()),
+            )
+            .chain(self.probing.iter_mut().map(|p| &mut p.delivery))
+    }
+
+    fn all(&self) -> impl Iterator<Item = &Delivery> {
+        self.ready
+            .iter()
+            .chain(self.later.iter())
+            .chain(self.in_flight.iter().flat_map(|f| f.deliveries.iter()))
+            .chain(self.probing.iter().map(|p| &p.delivery))
+    }
+}
+
+/// The bookkeeping of held deliveries, in one place: every change goes
+/// through [`Engine::hold`] and [`Engine::release`], and
+/// [`Engine::check_bookkeeping`] recounts it from the lanes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Book {
+    /// Deliveries held (waiting, in flight or being probed).
+    pub held: usize,
+    /// Their record bytes.
+    pub held_bytes: usize,
+    /// Those with a record in storage.
+    pub stored: usize,
+    /// Body bytes in flight with keepalive.
+    pub keepalive: usize,
 }
 
 /// The engine. See the module docs.
@@ -321,29 +489,47 @@ pub struct Engine {
     host: Box<dyn Host>,
     settings: Settings,
     conditions: Vec<Conditions>,
+    compiled: Vec<Compiled>,
     /// Webhook indices per catalog event (catalog order).
     by_event: Vec<Vec<usize>>,
-    pending: Vec<(Rc<Event>, usize)>,
     lanes: Vec<Lane>,
+    keys: KeySet,
     context: Context,
     /// Context and user properties, shared by every event until they change.
-    shared: crate::core::event::Shared,
+    shared: Shared,
     user: Vec<(String, Value)>,
+    /// The end user's id as the WalkMe player knows it (`identify` wins).
+    player_user: Option<String>,
     limits: Limits,
     effects: Vec<Effect>,
     stats: Stats,
+    book: Book,
     online: bool,
     storage_ok: bool,
-    /// Deliveries held, and their record bytes (the queue bound).
-    queued_count: usize,
-    queued_bytes: usize,
-    /// Deliveries with a record in storage, and without one yet.
-    stored_count: usize,
-    unstored: usize,
-    keepalive_in_flight: usize,
+    /// Force partial batches out (flush, page hide).
+    flushing: bool,
+    /// Wall clock minus monotonic clock.
+    wall_offset: f64,
+    /// Drop reports given in this drain of the effects.
+    drop_reports: usize,
+    /// Queue-full drops past the report budget, summed up at the next drain.
+    quiet_drops: u64,
     next_id: u64,
     rng: u64,
 }
+
+const GONE: &str =
+    "HTTP 410: the destination is gone; it is disabled until the page is loaded again";
+const QUEUE_FULL: &str =
+    "the queue is full; the oldest waiting delivery of the destination with the longest queue was dropped";
+const QUEUE_FULL_IN_FLIGHT: &str =
+    "the queue is full of requests in flight; this delivery was dropped";
+const REMOVED: &str = "the destination is no longer in the published settings";
+const WEBHOOK_REMOVED: &str = "the webhook is no longer in the published settings";
+const HIDDEN: &str = "sent; the destination answers without CORS headers, so its answer cannot be read (counted as sent, not delivered)";
+const CORS_REFUSED: &str = "the destination can be reached but refused the request's CORS preflight: it must allow this page's origin (Access-Control-Allow-Origin and the headers sent), or the destination must use mode simple or no-cors";
+const KEEPALIVE_UNKNOWN: &str = "left with keepalive as its page went away; its answer is unknown, so it is not sent again (set idempotencyHeader to have such deliveries sent again safely)";
+const NO_TOKEN_ANSWER: &str = "could not get a token: no answer in time";
 
 impl Engine {
     /// An engine for valid `settings` (see [`Settings::parse`]). `seed`
@@ -354,26 +540,30 @@ impl Engine {
             settings: Settings {
                 version: 1,
                 capture_input_values: false,
+                keep_url_fragment: false,
                 destinations: vec![],
                 webhooks: vec![],
+                player_events: vec![],
             },
             conditions: Vec::new(),
+            compiled: Vec::new(),
             by_event: Vec::new(),
-            pending: Vec::new(),
             lanes: Vec::new(),
+            keys: KeySet::default(),
             context: Context::default(),
             shared: Default::default(),
             user: Vec::new(),
+            player_user: None,
             limits,
             effects: Vec::new(),
             stats: Stats::default(),
+            book: Book::default(),
             online: true,
             storage_ok: true,
-            queued_count: 0,
-            queued_bytes: 0,
-            stored_count: 0,
-            unstored: 0,
-            keepalive_in_flight: 0,
+            flushing: false,
+            wall_offset: 0.0,
+            drop_reports: 0,
+            quiet_drops: 0,
             next_id: 1,
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
         };
@@ -388,30 +578,69 @@ impl Engine {
             .map(|w| Conditions::compile(&w.conditions, self.host.as_ref()).ok())
             .map(|c| c.unwrap_or_else(Conditions::never))
             .collect();
-        self.by_event = catalog::EVENTS
+        self.compiled = settings.destinations.iter().map(Compiled::new).collect();
+        self.by_event = catalog::IDS
             .iter()
-            .map(|ev| {
+            .map(|id| {
                 (0..settings.webhooks.len())
-                    .filter(|&i| {
-                        settings.webhooks[i].enabled && settings.webhooks[i].event == ev.id
-                    })
+                    .filter(|&i| settings.webhooks[i].enabled && settings.webhooks[i].event == *id)
                     .collect()
             })
             .collect();
-        // A re-published destination gets a fresh token (its auth may have changed).
         for lane in &mut self.lanes {
             let old = self.settings.destination(&lane.id);
-            if old.map(|d| &d.auth) != settings.destination(&lane.id).map(|d| &d.auth) {
+            let new = settings.destination(&lane.id);
+            // A re-published destination gets a fresh token (its auth may
+            // have changed) and is learnt afresh when its address changed.
+            if old.map(|d| &d.auth) != new.map(|d| &d.auth) {
                 lane.token = None;
+                lane.token_gen += 1;
+            }
+            if old.map(|d| &d.url) != new.map(|d| &d.url) {
+                lane.readable = false;
+                lane.hidden = false;
+                lane.slow = false;
+                lane.host = new.map(|d| host_of(&d.url)).unwrap_or_default();
             }
         }
         self.settings = settings;
     }
 
-    /// Re-publishes settings. Deliveries already created keep going.
+    /// Re-publishes settings. Waiting deliveries follow the new settings:
+    /// their requests are built from them when sent; a delivery whose
+    /// webhook now sends elsewhere moves to that destination, and one whose
+    /// webhook or destination is gone is dropped and reported.
     pub fn update(&mut self, settings: Settings, now: f64) {
-        self.build_pending(now);
         self.install(settings);
+        let mut moved: Vec<Delivery> = Vec::new();
+        for i in 0..self.lanes.len() {
+            let lane_id = self.lanes[i].id.clone();
+            let lane = &mut self.lanes[i];
+            let waiting: Vec<Delivery> = lane.ready.drain(..).chain(lane.later.drain(..)).collect();
+            for d in waiting {
+                match self
+                    .settings
+                    .webhook(&d.webhook)
+                    .map(|w| w.destination.clone())
+                {
+                    Some(dest) if dest == lane_id => self.lanes[i].schedule(d, now),
+                    Some(dest) if self.settings.destination(&dest).is_some() => {
+                        let mut d = d;
+                        d.destination = dest;
+                        moved.push(d);
+                    }
+                    Some(_) => self.finish(d, Outcome::Dropped, None, Some(REMOVED.into()), 0.0),
+                    None => {
+                        self.finish(d, Outcome::Dropped, None, Some(WEBHOOK_REMOVED.into()), 0.0)
+                    }
+                }
+            }
+        }
+        for d in moved {
+            let lane = self.lane_index(&d.destination);
+            // Stays held: only its lane changes.
+            self.lanes[lane].schedule(d, now);
+        }
         self.poll(now);
     }
 
@@ -420,28 +649,73 @@ impl Engine {
         &self.settings
     }
 
-    /// Sets the page context used for common properties.
-    pub fn set_context(&mut self, context: Context) {
+    /// Keeps the wall clock: wall-clock ms minus the engine's monotonic ms.
+    /// Records and `event.timestamp` use the wall clock; scheduling never
+    /// does, so setting the clock back delays no retry.
+    pub fn set_wall_offset(&mut self, offset: f64) {
+        if offset.is_finite() {
+            self.wall_offset = offset;
+        }
+    }
+
+    fn wall(&self, now: f64) -> f64 {
+        now + self.wall_offset
+    }
+
+    /// Sets the page context used for common properties; long values are
+    /// cut and a fragment is left out of `page.url` unless the settings keep
+    /// it.
+    pub fn set_context(&mut self, mut context: Context) {
+        for t in [
+            &mut context.url,
+            &mut context.path,
+            &mut context.title,
+            &mut context.referrer,
+            &mut context.user_agent,
+            &mut context.language,
+        ] {
+            let s = core::mem::take(t);
+            *t = super::event::cut(s, MAX_CONTEXT_BYTES);
+        }
         self.context = context;
         self.share();
     }
 
     fn share(&mut self) {
         let c = &self.context;
+        let url = if self.settings.keep_url_fragment {
+            c.url.as_str()
+        } else {
+            c.url.split('#').next().unwrap_or("")
+        };
         let mut shared: Vec<(String, Value)> = [
-            ("session.id", &c.session_id),
-            ("page.url", &c.url),
-            ("page.path", &c.path),
-            ("page.title", &c.title),
-            ("page.referrer", &c.referrer),
-            ("env.language", &c.language),
-            ("env.userAgent", &c.user_agent),
+            ("session.id", c.session_id.as_str()),
+            ("anonymous.id", c.anonymous_id.as_str()),
+            ("page.url", url),
+            ("page.path", c.path.as_str()),
+            ("page.title", c.title.as_str()),
+            ("page.referrer", c.referrer.as_str()),
+            ("env.language", c.language.as_str()),
+            ("env.userAgent", c.user_agent.as_str()),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), Value::String(v.clone())))
+        .filter(|(k, v)| !v.is_empty() || !matches!(*k, "anonymous.id"))
+        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
         .collect();
+        if c.session_start > 0.0 {
+            shared.push((
+                "session.start".into(),
+                Value::Number(crate::core::num::floor(c.session_start)),
+            ));
+        }
+        if let (Some(id), false) = (
+            &self.player_user,
+            self.user.iter().any(|(k, _)| k == "user.id"),
+        ) {
+            shared.push(("user.id".into(), Value::String(id.clone())));
+        }
         shared.extend(self.user.iter().cloned());
-        self.shared = std::rc::Rc::new(shared);
+        self.shared = Rc::new(shared);
     }
 
     /// The page context.
@@ -453,7 +727,7 @@ impl Engine {
     pub fn identify(&mut self, user_id: Option<String>, traits: Vec<(String, Value)>) {
         self.user.clear();
         if let Some(id) = user_id {
-            let id = crate::core::event::cut(id, crate::core::event::MAX_TEXT_BYTES);
+            let id = super::event::cut(id, super::event::MAX_TEXT_BYTES);
             self.user.push(("user.id".into(), Value::String(id)));
         }
         // The same caps as event properties.
@@ -461,7 +735,9 @@ impl Engine {
             let name = if k.starts_with("user.") {
                 k
             } else {
-                format!("user.{k}")
+                let mut n = String::from("user.");
+                n.push_str(&k);
+                n
             };
             if name != "user.id" {
                 self.user.push((name, v));
@@ -470,15 +746,27 @@ impl Engine {
         self.share();
     }
 
+    /// The end user's id as the WalkMe player knows it; used when the page
+    /// has not called `identify`.
+    pub fn set_player_user(&mut self, id: Option<String>) {
+        let id = id
+            .filter(|s| !s.is_empty())
+            .map(|s| super::event::cut(s, 256));
+        if id != self.player_user {
+            self.player_user = id;
+            self.share();
+        }
+    }
+
+    /// Counts a value the page handed in that could not be read.
+    pub fn skipped(&mut self, n: u64) {
+        self.stats.skipped += n;
+    }
+
     /// Whether any enabled webhook listens to `event_type` (the shell skips
     /// reading an event's properties when none does).
     pub fn wants(&self, event_type: &str) -> bool {
-        self.event_index(event_type)
-            .is_some_and(|i| !self.by_event[i].is_empty())
-    }
-
-    fn event_index(&self, event_type: &str) -> Option<usize> {
-        catalog::EVENTS.iter().position(|e| e.id == event_type)
+        catalog::index(event_type).is_some_and(|i| !self.by_event[i].is_empty())
     }
 
     /// A random id in UUID v4 form.
@@ -516,79 +804,88 @@ impl Engine {
     }
 
     /// Takes an event from the page: fills the common properties, matches it
-    /// against the webhooks and queues a delivery per match. Returns the
-    /// number of webhooks matched. Requests are built and sent by the next
+    /// against the webhooks and queues a delivery per match (within the
+    /// queue bound, so a burst cannot grow memory). Returns the number of
+    /// webhooks matched. Records are written and requests sent by the next
     /// [`Engine::poll`], which the shell runs in the same task.
     pub fn emit(&mut self, event_type: &str, props: Vec<(String, Value)>, now: f64) -> usize {
-        let Some(index) = self.event_index(event_type) else {
+        let Some(index) = catalog::index(event_type) else {
             return 0;
         };
         if self.by_event[index].is_empty() {
             return 0;
         }
-        let given_id = props.iter().any(|(k, _)| k == "event.id");
         let event = Rc::new(self.complete(index, props, now));
+        let event_id = event.str("event.id").unwrap_or_default().to_string();
+        let size = template_size(&event);
         let mut matched = 0;
-        let mut created = 0;
-        for &w in &self.by_event[index] {
-            if self.conditions[w].test(&event, self.host.as_ref()) {
-                matched += 1;
-                // The same event (the caller's id) is one delivery per webhook,
-                // however often it is emitted.
-                if given_id && self.holds(&event, w) {
-                    continue;
-                }
-                self.pending.push((event.clone(), w));
-                created += 1;
+        let hooks = self.by_event[index].clone();
+        for w in hooks {
+            if !self.conditions[w].test(&event, self.host.as_ref()) {
+                continue;
             }
+            matched += 1;
+            let webhook = &self.settings.webhooks[w];
+            let mut key = String::with_capacity(event_id.len() + webhook.id.len() + 1);
+            key.push_str(&event_id);
+            key.push(':');
+            key.push_str(&webhook.id);
+            // The same event (the caller's id) is one delivery per webhook,
+            // however often it is emitted.
+            if self.keys.contains(&key) {
+                continue;
+            }
+            let d = Delivery {
+                key,
+                webhook: webhook.id.clone(),
+                destination: webhook.destination.clone(),
+                event_id: event_id.clone(),
+                event: event.clone(),
+                attempts: 0,
+                next_at: now,
+                ready_since: now,
+                created_at: self.wall(now),
+                reauthorized: false,
+                stored: false,
+                keepalive_sent: false,
+                size: size + 96,
+            };
+            self.stats.matched += 1;
+            self.enqueue(d, now);
         }
-        self.stats.matched += created;
         matched
-    }
-
-    /// Whether the delivery of `event` for webhook `w` exists already.
-    fn holds(&self, event: &Event, w: usize) -> bool {
-        let id = event.str("event.id").unwrap_or_default();
-        if self
-            .pending
-            .iter()
-            .any(|(e, pw)| *pw == w && e.str("event.id") == Some(id))
-        {
-            return true;
-        }
-        let key = format!("{id}:{}", self.settings.webhooks[w].id);
-        self.lanes.iter().any(|l| {
-            l.ready.iter().chain(l.later.iter()).any(|d| d.key == key)
-                || l.in_flight.iter().any(|f| f.delivery.key == key)
-        })
     }
 
     /// The event with its common properties: caller's properties first (as
     /// given), then what the caller did not give.
     fn complete(&mut self, index: usize, mut props: Vec<(String, Value)>, now: f64) -> Event {
-        let info = &catalog::EVENTS[index];
         // Room for the module's own event.* properties, whatever the caller gives.
-        if props.len() > crate::core::event::MAX_PROPERTIES - 4 {
+        if props.len() > super::event::MAX_PROPERTIES - 4 {
             let id = props
                 .iter()
                 .position(|(k, _)| k == "event.id")
                 .map(|i| props.swap_remove(i));
-            props.truncate(crate::core::event::MAX_PROPERTIES - 5);
+            props.truncate(super::event::MAX_PROPERTIES - 5);
             props.extend(id);
         }
         let mut e = Event::from_pairs(props);
         if let Some(Value::Number(n)) = e.get("event.id") {
             // A numeric id from the caller is kept, as text (it is part of the key).
-            let id = crate::core::json::number_text(*n, self.host.as_ref());
+            let id = super::json::number_text(*n, self.host.as_ref());
             e.set("event.id".into(), id.into());
         }
-        if e.str("event.id").is_none_or(str::is_empty) {
+        if e.str("event.id")
+            .is_none_or(|s| s.is_empty() || s.len() > 256)
+        {
             let id = self.new_id();
             e.set("event.id".into(), id.into());
         }
-        e.set("event.type".into(), info.id.into());
-        e.set("event.name".into(), info.name.into());
-        e.set_default("event.timestamp", Value::Number(now.floor()));
+        e.set("event.type".into(), catalog::IDS[index].into());
+        e.set("event.name".into(), catalog::NAMES[index].into());
+        e.set_default(
+            "event.timestamp",
+            Value::Number(crate::core::num::floor(self.wall(now))),
+        );
         e.with_shared(self.shared.clone())
     }
 
@@ -596,7 +893,13 @@ impl Engine {
         match self.lanes.iter().position(|l| l.id == destination) {
             Some(i) => i,
             None => {
-                self.lanes.push(Lane::new(destination));
+                let mut lane = Lane::new(destination);
+                lane.host = self
+                    .settings
+                    .destination(destination)
+                    .map(|d| host_of(&d.url))
+                    .unwrap_or_default();
+                self.lanes.push(lane);
                 self.lanes.len() - 1
             }
         }
@@ -623,6 +926,27 @@ impl Engine {
         }));
     }
 
+    /// Counts a delivery in: it is held until [`Engine::release`].
+    fn hold(&mut self, d: &Delivery) {
+        self.keys.insert(&d.key);
+        self.book.held += 1;
+        self.book.held_bytes += d.size;
+        if d.stored {
+            self.book.stored += 1;
+        }
+    }
+
+    /// Counts a delivery out, and removes its record.
+    fn release(&mut self, d: &Delivery) {
+        self.keys.remove(&d.key);
+        self.book.held = self.book.held.saturating_sub(1);
+        self.book.held_bytes = self.book.held_bytes.saturating_sub(d.size);
+        if d.stored {
+            self.book.stored = self.book.stored.saturating_sub(1);
+            self.effects.push(Effect::Unstore { key: d.key.clone() });
+        }
+    }
+
     /// Ends a held delivery: removes its record and counts it.
     fn finish(
         &mut self,
@@ -632,18 +956,11 @@ impl Engine {
         error: Option<String>,
         ms: f64,
     ) {
-        self.queued_count = self.queued_count.saturating_sub(1);
-        self.queued_bytes = self.queued_bytes.saturating_sub(record_estimate(&d));
-        if d.stored {
-            self.stored_count = self.stored_count.saturating_sub(1);
-            self.effects.push(Effect::Unstore { key: d.key.clone() });
-        } else {
-            self.unstored = self.unstored.saturating_sub(1);
-        }
+        self.release(&d);
         self.count(&d, outcome, status, error, ms);
     }
 
-    /// Drops a delivery that was never held (too large, destination gone).
+    /// Drops a delivery that was never held.
     fn reject(&mut self, d: Delivery, why: String) {
         self.count(&d, Outcome::Dropped, None, Some(why), 0.0);
     }
@@ -671,13 +988,15 @@ impl Engine {
         if !self.storage_ok && !d.stored {
             return;
         }
-        d.stored_at = now;
         if !d.stored {
             d.stored = true;
-            self.stored_count += 1;
-            self.unstored = self.unstored.saturating_sub(1);
+            self.book.stored += 1;
         }
-        let record = d.to_record(self.host.as_ref());
+        let record = d.to_record(
+            self.host.as_ref(),
+            self.wall(d.next_at.max(now)),
+            self.wall(now),
+        );
         self.effects.push(Effect::Store {
             key: d.key.clone(),
             record,
@@ -690,14 +1009,13 @@ impl Engine {
         if self.lanes[lane].gone {
             return self.reject(d, GONE.into());
         }
-        let size = record_estimate(&d);
-        while self.queued_count + 1 > self.limits.queue_count
-            || self.queued_bytes + size > self.limits.queue_bytes
+        while self.book.held + 1 > self.limits.queue_count
+            || self.book.held_bytes + d.size > self.limits.queue_bytes
         {
             // The destination with the most deliveries waiting gives up its oldest.
             let busiest = (0..self.lanes.len())
-                .filter(|&i| !self.lanes[i].ready.is_empty() || !self.lanes[i].later.is_empty())
-                .max_by_key(|&i| self.lanes[i].ready.len() + self.lanes[i].later.len());
+                .filter(|&i| self.lanes[i].waiting() > 0)
+                .max_by_key(|&i| self.lanes[i].waiting());
             let Some(i) = busiest else {
                 return self.reject(d, QUEUE_FULL_IN_FLIGHT.into());
             };
@@ -705,130 +1023,114 @@ impl Engine {
                 Some(old) => old,
                 None => self.lanes[i].later.remove(0),
             };
-            self.finish(old, Outcome::Dropped, None, Some(QUEUE_FULL.into()), 0.0);
+            self.release(&old);
+            self.stats.dropped += 1;
+            // A burst far over the bound is reported in sum past a budget,
+            // so the reports cannot grow with the burst.
+            if self.drop_reports < self.limits.drop_reports {
+                self.drop_reports += 1;
+                self.report(&old, Outcome::Dropped, None, Some(QUEUE_FULL.into()), 0.0);
+            } else {
+                self.quiet_drops += 1;
+            }
         }
-        self.queued_count += 1;
-        self.queued_bytes += size;
-        if !d.stored {
-            self.unstored += 1;
-        } else {
-            self.stored_count += 1;
-        }
+        self.hold(&d);
         self.lanes[lane].schedule(d, now);
     }
 
-    fn build_pending(&mut self, now: f64) {
-        let pending = std::mem::take(&mut self.pending);
-        for (event, w) in pending {
-            let webhook = &self.settings.webhooks[w];
-            let event_id = event.str("event.id").unwrap_or_default().to_string();
-            let key = format!("{event_id}:{}", webhook.id);
-            let Some(dest) = self.settings.destination(&webhook.destination) else {
-                continue;
-            };
-            let built = request::build(dest, webhook, &event, &key, self.host.as_ref());
-            let mut d = Delivery {
-                key,
-                webhook: webhook.id.clone(),
-                destination: dest.id.clone(),
-                event_id,
-                request: Request {
-                    method: dest.method,
-                    url: String::new(),
-                    headers: vec![],
-                    body: None,
-                    mode: dest.mode,
-                },
-                attempts: 0,
-                next_at: now,
-                created_at: now,
-                reauthorized: false,
-                stored: false,
-                stored_at: 0.0,
-            };
-            match built {
-                Ok(r) => {
-                    d.request = r;
-                    self.enqueue(d, now);
-                }
-                Err(why) => self.reject(d, why),
-            }
-        }
-    }
-
-    /// Builds the requests of new matches and sends whatever is due, within
-    /// each destination's in-flight limit. A delivery's record is written
+    /// Writes the records of new deliveries and sends whatever is due,
+    /// within each destination's limits. A delivery's record is written
     /// just before each of its attempts, so a record always counts the
     /// attempt in flight (a resumed delivery never reuses an attempt number);
     /// what has to wait is stored too.
     pub fn poll(&mut self, now: f64) {
-        self.build_pending(now);
         for i in 0..self.lanes.len() {
             self.pump(i, now, false);
         }
         self.store_waiting(now);
     }
 
+    /// Sends partial batches now (`flush()`), then polls.
+    pub fn flush(&mut self, now: f64) {
+        self.flushing = true;
+        self.poll(now);
+        self.flushing = false;
+    }
+
     fn store_waiting(&mut self, now: f64) {
-        if self.unstored > 0 && self.storage_ok {
-            self.store_unstored(now);
+        if self.book.held > self.book.stored && self.storage_ok {
+            for i in 0..self.lanes.len() {
+                let mut lane = core::mem::replace(&mut self.lanes[i], Lane::new(""));
+                for d in lane.ready.iter_mut().chain(lane.later.iter_mut()) {
+                    if !d.stored {
+                        self.store(d, now);
+                    }
+                }
+                self.lanes[i] = lane;
+            }
         }
     }
 
-    fn store_unstored(&mut self, now: f64) {
-        for i in 0..self.lanes.len() {
-            let mut lane = std::mem::replace(&mut self.lanes[i], Lane::new(""));
-            for d in lane.ready.iter_mut().chain(lane.later.iter_mut()) {
-                if !d.stored {
-                    self.store(d, now);
-                }
-            }
-            self.lanes[i] = lane;
-        }
+    /// In flight to a host, over all its destinations.
+    fn host_in_flight(&self, host: &str) -> usize {
+        self.lanes
+            .iter()
+            .filter(|l| l.host == host)
+            .map(|l| l.in_flight.len())
+            .sum()
     }
 
     /// Sends what is due on one lane. `hiding`: the page is going away, so
-    /// send everything due with `keepalive`, past the in-flight limit.
+    /// send everything due with `keepalive`, past the in-flight limits.
     fn pump(&mut self, i: usize, now: f64, hiding: bool) {
         while self.lanes[i]
             .later
             .first()
             .is_some_and(|d| d.next_at <= now)
         {
-            let d = self.lanes[i].later.remove(0);
+            let mut d = self.lanes[i].later.remove(0);
+            d.ready_since = now;
             self.lanes[i].ready.push_back(d);
         }
-        // Nothing is ever scheduled further ahead than a day: a delivery that
-        // is (the clock was set back, or a record came from a page whose clock
-        // ran ahead) is due now.
-        while self.lanes[i]
-            .later
-            .last()
-            .is_some_and(|d| d.next_at > now + retry::MAX_RETRY_AFTER_MS)
-        {
-            if let Some(d) = self.lanes[i].later.pop() {
-                self.lanes[i].ready.push_back(d);
-            }
+        if self.lanes[i].token_pending && now >= self.lanes[i].token_deadline {
+            self.lanes[i].token_pending = false;
+            self.fail_ready(i, NO_TOKEN_ANSWER.into(), now);
         }
         if !self.online || self.lanes[i].ready.is_empty() {
             return;
         }
-        let Some((auth, timeout_ms)) = self
+        let Some(di) = self
             .settings
-            .destination(&self.lanes[i].id)
-            .map(|d| (d.auth.clone(), d.timeout_ms))
+            .destinations
+            .iter()
+            .position(|d| d.id == self.lanes[i].id)
         else {
             while let Some(d) = self.lanes[i].ready.pop_front() {
                 self.finish(d, Outcome::Dropped, None, Some(REMOVED.into()), 0.0);
             }
             return;
         };
-        let needs_token = self.lanes[i].provider || matches!(auth, Auth::OAuth2 { .. });
+        let dest = &self.settings.destinations[di];
+        let (auth, timeout_ms, mode) = (dest.auth.clone(), dest.timeout_ms, dest.mode);
+        let batch = dest
+            .batch
+            .as_ref()
+            .map(|b| (b.max_events as usize, f64::from(b.max_wait_ms)));
+        let rate = dest.rate;
+        let needs_token = self.lanes[i].provider
+            || matches!(
+                auth,
+                Auth::OAuth2 { .. }
+                    | Auth::Bearer {
+                        token_from: Some(_),
+                        ..
+                    }
+            );
         let token = if needs_token {
             match self.lanes[i].valid_token(now) {
                 Some(t) => Some(t.to_string()),
                 None => {
-                    self.request_token(i, &auth);
+                    self.request_token(i, &auth, timeout_ms, now);
                     if self.lanes[i].token_pending {
                         return;
                     }
@@ -845,68 +1147,195 @@ impl Engine {
                 return;
             }
         };
-        let cap = self.limits.in_flight_per_destination;
-        while hiding || self.lanes[i].in_flight.len() < cap {
-            let Some(mut d) = self.lanes[i].ready.pop_front() else {
+        let fetch_mode = if mode == Mode::NoCors || mode == Mode::Simple && self.lanes[i].hidden {
+            FetchMode::NoCors
+        } else {
+            FetchMode::Cors
+        };
+        loop {
+            let lane = &self.lanes[i];
+            if lane.ready.is_empty() {
                 break;
+            }
+            if !hiding {
+                let cap = if lane.slow {
+                    1
+                } else {
+                    self.limits.in_flight_per_destination
+                };
+                // Destinations that share a host share its connections; each
+                // keeps one request of its own whatever the others hold.
+                let shared = self.lanes.iter().filter(|l| l.host == lane.host).count() > 1;
+                if lane.in_flight.len() >= cap
+                    || shared
+                        && !lane.in_flight.is_empty()
+                        && self.host_in_flight(&lane.host) >= self.limits.in_flight_per_host
+                {
+                    break;
+                }
+                if let Some(r) = rate {
+                    let window = f64::from(r.seconds) * 1000.0;
+                    let lane = &mut self.lanes[i];
+                    while lane.sent_times.front().is_some_and(|t| now - t >= window) {
+                        lane.sent_times.pop_front();
+                    }
+                    if lane.sent_times.len() >= r.requests as usize {
+                        break;
+                    }
+                }
+            }
+            let take = match batch {
+                Some((max, wait)) => {
+                    let lane = &self.lanes[i];
+                    let full = lane.ready.len() >= max;
+                    let waited = lane
+                        .ready
+                        .front()
+                        .is_some_and(|d| now - d.ready_since >= wait);
+                    if !(full || waited || hiding || self.flushing) {
+                        break;
+                    }
+                    max.min(lane.ready.len())
+                }
+                None => 1,
             };
-            let size = d.request.size();
+            let mut group: Vec<Delivery> = self.lanes[i].ready.drain(..take).collect();
+            // Build the request from the settings in force.
+            let built = self.build(di, &mut group);
+            let Some(mut request) = built else {
+                continue;
+            };
+            if group.is_empty() {
+                continue;
+            }
+            let size = request.size();
             // Only what leaves while the page goes away uses `keepalive`: the
             // browser caps keep-alive requests (64 KiB of bodies, and a count
             // per renderer; past it they fail with ERR_INSUFFICIENT_RESOURCES).
-            let keepalive =
-                hiding && self.keepalive_in_flight + size <= self.limits.keepalive_bytes;
+            let keepalive = hiding && self.book.keepalive + size <= self.limits.keepalive_bytes;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
-                self.lanes[i].ready.push_front(d);
+                for d in group.into_iter().rev() {
+                    self.lanes[i].ready.push_front(d);
+                }
                 break;
             }
-            d.attempts += 1;
-            self.store(&mut d, now);
-            let mut request = d.request.clone();
+            for d in &mut group {
+                d.attempts += 1;
+                d.keepalive_sent = keepalive;
+            }
+            for d in group.iter_mut() {
+                self.store(d, now);
+            }
             if let Some(a) = &authorization {
                 request.headers.push(("Authorization".into(), a.clone()));
             }
+            let preflight = fetch_mode == FetchMode::Cors && needs_preflight(&request);
             let id = self.next_id;
             self.next_id += 1;
             self.stats.sent += 1;
             let kept = if keepalive { size } else { 0 };
-            self.keepalive_in_flight += kept;
+            self.book.keepalive += kept;
+            if rate.is_some() {
+                self.lanes[i].sent_times.push_back(now);
+            }
             self.effects.push(Effect::Send(Send {
                 id,
-                key: d.key.clone(),
-                attempt: d.attempts,
+                key: group[0].key.clone(),
+                count: group.len(),
+                attempt: group[0].attempts,
                 request,
+                fetch_mode,
                 keepalive,
                 timeout_ms,
             }));
             let token_gen = self.lanes[i].token_gen;
             self.lanes[i].in_flight.push(InFlight {
                 id,
-                delivery: d,
+                preflight,
+                deliveries: group,
                 started: now,
                 keepalive: kept,
                 token_gen,
+                fetch_mode,
             });
         }
     }
 
-    fn request_token(&mut self, i: usize, auth: &Auth) {
+    /// The request of a group of deliveries of destination `di`; deliveries
+    /// that can no longer be sent (webhook gone or moved, too large) are
+    /// dropped and reported, and left out of the group.
+    fn build(&mut self, di: usize, group: &mut Vec<Delivery>) -> Option<Request> {
+        loop {
+            let dest = &self.settings.destinations[di];
+            let mut bad: Option<(usize, &'static str)> = None;
+            let mut items = Vec::with_capacity(group.len());
+            for (k, d) in group.iter().enumerate() {
+                match self.settings.webhooks.iter().find(|w| w.id == d.webhook) {
+                    Some(w) if w.destination == dest.id => items.push((w, d.event.as_ref())),
+                    Some(_) => {
+                        bad = Some((k, REMOVED));
+                        break;
+                    }
+                    None => {
+                        bad = Some((k, WEBHOOK_REMOVED));
+                        break;
+                    }
+                }
+            }
+            if bad.is_none() {
+                if items.is_empty() {
+                    return None;
+                }
+                let key = group[0].key.clone();
+                match request::build(dest, &self.compiled[di], &items, &key, self.host.as_ref()) {
+                    Ok(r) => return Some(r),
+                    Err(_) if group.len() > 1 => {
+                        // A batch too large: send the first on its own; the
+                        // others go back to wait for the next request.
+                        let rest: Vec<Delivery> = group.drain(1..).collect();
+                        let lane = self.lane_index(&group[0].destination);
+                        for d in rest.into_iter().rev() {
+                            self.lanes[lane].ready.push_front(d);
+                        }
+                        continue;
+                    }
+                    Err(why) => bad = Some((0, why)),
+                }
+            }
+            if let Some((k, why)) = bad {
+                let d = group.remove(k);
+                self.finish(d, Outcome::Dropped, None, Some(why.into()), 0.0);
+                if group.is_empty() {
+                    return None;
+                }
+            }
+        }
+    }
+
+    fn request_token(&mut self, i: usize, auth: &Auth, timeout_ms: u32, now: f64) {
         let lane = &mut self.lanes[i];
         if lane.token_pending {
             return;
         }
-        if lane.provider {
+        let source = if lane.provider {
+            Some(TokenSource::Provider)
+        } else if let Auth::Bearer {
+            token_from: Some(path),
+            ..
+        } = auth
+        {
+            Some(TokenSource::Site { path: path.clone() })
+        } else {
+            auth::token_request(auth).map(|(url, body)| TokenSource::OAuth { url, body })
+        };
+        if let Some(source) = source {
             lane.token_pending = true;
-            self.effects.push(Effect::AskToken {
+            lane.token_deadline = now + f64::from(timeout_ms);
+            self.effects.push(Effect::Token {
                 destination: lane.id.clone(),
-            });
-        } else if let Some((url, body)) = auth::token_request(auth) {
-            lane.token_pending = true;
-            self.effects.push(Effect::FetchToken {
-                destination: lane.id.clone(),
-                url,
-                body,
+                source,
+                timeout_ms,
             });
         }
     }
@@ -939,7 +1368,16 @@ impl Engine {
         let max_attempts = dest.map_or(DEFAULT_MAX_ATTEMPTS, |d| d.max_attempts);
         let renewable = !d.reauthorized
             && (self.lanes[i].provider
-                || dest.is_some_and(|d| matches!(d.auth, Auth::OAuth2 { .. })));
+                || dest.is_some_and(|d| {
+                    matches!(
+                        d.auth,
+                        Auth::OAuth2 { .. }
+                            | Auth::Bearer {
+                                token_from: Some(_),
+                                ..
+                            }
+                    )
+                }));
         let random = self.random();
         let delay = retry::backoff_with(
             d.attempts,
@@ -958,6 +1396,7 @@ impl Engine {
             Verdict::Dropped(why) => self.finish(d, Outcome::Dropped, status, Some(why), ms),
             Verdict::Retry(after) => {
                 d.next_at = now + after;
+                d.keepalive_sent = false;
                 self.report(&d, Outcome::Retry, status, Some(describe(answer)), ms);
                 self.store(&mut d, now);
                 self.lanes[i].schedule(d, now);
@@ -975,6 +1414,7 @@ impl Engine {
                     Some("HTTP 401: renewing the token and trying again".into()),
                     ms,
                 );
+                d.ready_since = now;
                 self.lanes[i].ready.push_front(d);
             }
             Verdict::Gone => {
@@ -999,15 +1439,96 @@ impl Engine {
             .find_map(|(i, l)| l.in_flight.iter().position(|f| f.id == id).map(|j| (i, j)));
         let Some((i, j)) = found else { return };
         let f = self.lanes[i].in_flight.swap_remove(j);
-        self.keepalive_in_flight = self.keepalive_in_flight.saturating_sub(f.keepalive);
+        self.book.keepalive = self.book.keepalive.saturating_sub(f.keepalive);
         let ms = (now - f.started).max(0.0);
-        let mut d = f.delivery;
+        let lane = &mut self.lanes[i];
+        match answer {
+            Answer::Status { .. } => {
+                lane.readable = true;
+                lane.slow = false;
+            }
+            Answer::Opaque | Answer::Redirect => lane.slow = false,
+            Answer::Timeout => lane.slow = true,
+            Answer::Network(_) => {}
+        }
+        let mode = self
+            .settings
+            .destination(&lane.id)
+            .map_or(Mode::Cors, |d| d.mode);
+        let ambiguous = matches!(answer, Answer::Network(_))
+            && f.fetch_mode == FetchMode::Cors
+            && mode != Mode::NoCors
+            && !lane.readable
+            && self.online;
         if matches!(answer, Answer::Network(_)) && !self.online {
             // Offline: the attempt does not count; it goes again once online.
-            d.attempts -= 1;
-            self.lanes[i].ready.push_front(d);
+            for mut d in f.deliveries.into_iter().rev() {
+                d.attempts -= 1;
+                self.lanes[i].ready.push_front(d);
+            }
+        } else if ambiguous {
+            // Either the request never left (network down, CORS preflight
+            // refused) or it left and the browser hid the answer (no CORS
+            // headers). A probe of the host tells which.
+            let lane = &mut self.lanes[i];
+            for delivery in f.deliveries {
+                lane.probing.push(Probing {
+                    delivery,
+                    ms,
+                    preflight: f.preflight,
+                });
+            }
+            if !lane.probe_pending {
+                lane.probe_pending = true;
+                let url = self
+                    .settings
+                    .destination(&lane.id)
+                    .map(|d| d.url.clone())
+                    .unwrap_or_default();
+                let timeout_ms = self
+                    .settings
+                    .destination(&lane.id)
+                    .map_or(10_000, |d| d.timeout_ms);
+                self.effects.push(Effect::Probe {
+                    destination: lane.id.clone(),
+                    url,
+                    timeout_ms,
+                });
+            }
         } else {
-            self.settle(i, d, &answer, Some(f.token_gen), now, ms);
+            for d in f.deliveries {
+                self.settle(i, d, &answer, Some(f.token_gen), now, ms);
+            }
+        }
+        self.poll(now);
+    }
+
+    /// The verdict of a probe: whether the destination's host answered a
+    /// `no-cors` request. When it did not, the requests that failed like
+    /// network errors are retried as such. When it did, a request that
+    /// needed no preflight reached it and the browser hid the answer (no
+    /// CORS headers): it counts as sent, and the destination's simple
+    /// requests go as `no-cors` from now on, one request per delivery. A
+    /// request that needed a preflight most likely had it refused, so it
+    /// never left: it is retried, saying CORS is the likely cause.
+    pub fn probed(&mut self, destination: &str, reachable: bool, now: f64) {
+        let Some(i) = self.lanes.iter().position(|l| l.id == destination) else {
+            return;
+        };
+        let lane = &mut self.lanes[i];
+        lane.probe_pending = false;
+        let probing: Vec<Probing> = core::mem::take(&mut lane.probing);
+        for p in probing {
+            if !reachable {
+                let why = Answer::Network("the destination could not be reached".into());
+                self.settle(i, p.delivery, &why, None, now, p.ms);
+            } else if p.preflight {
+                let why = Answer::Network(CORS_REFUSED.into());
+                self.settle(i, p.delivery, &why, None, now, p.ms);
+            } else {
+                self.lanes[i].hidden = true;
+                self.finish(p.delivery, Outcome::Sent, None, Some(HIDDEN.into()), p.ms);
+            }
         }
         self.poll(now);
     }
@@ -1026,8 +1547,9 @@ impl Engine {
                 self.lanes[i].token_gen += 1;
             }
             Err(why) => {
-                let why = format!("could not get a token: {why}");
-                self.fail_ready(i, why, now);
+                let mut text = String::from("could not get a token: ");
+                text.push_str(&why);
+                self.fail_ready(i, text, now);
             }
         }
         self.poll(now);
@@ -1039,6 +1561,7 @@ impl Engine {
         let lane = &mut self.lanes[i];
         lane.provider = present;
         lane.token = None;
+        lane.token_gen += 1;
         lane.token_pending = false;
         self.poll(now);
     }
@@ -1055,46 +1578,78 @@ impl Engine {
     /// hidden): send everything due with `keepalive`, within the budget.
     /// What does not fit stays stored for the next start.
     pub fn page_hidden(&mut self, now: f64) {
-        self.build_pending(now);
+        self.flushing = true;
         for i in 0..self.lanes.len() {
             self.pump(i, now, true);
         }
+        self.flushing = false;
+        self.store_waiting(now);
+    }
+
+    /// `stop()`: everything not yet stored is stored, so an event emitted
+    /// just before reaches the next start. Nothing more is sent.
+    pub fn stop(&mut self, now: f64) {
         self.store_waiting(now);
     }
 
     /// Resumes stored deliveries (of an earlier page or a closed tab). They
-    /// are stored again under this page and sent when due. Returns how many
-    /// were taken; malformed or duplicate records are skipped.
+    /// are stored again under this page and sent when due, built from the
+    /// settings in force: a record whose webhook is no longer published is
+    /// dropped and reported. Returns how many were taken; malformed,
+    /// inconsistent and duplicate records are skipped.
     pub fn adopt(&mut self, records: &[Value], now: f64) -> usize {
         let mut taken = 0;
+        let wall = self.wall(now);
         for r in records {
-            let Some(mut d) = Delivery::from_record(r) else {
+            let Some(rec) = Record::read(r) else {
                 continue;
             };
-            let pending = self.pending.iter().any(|(e, w)| {
-                e.str("event.id") == Some(d.event_id.as_str())
-                    && self.settings.webhooks[*w].id == d.webhook
-            });
-            let known = pending
-                || self.lanes.iter().any(|l| {
-                    l.ready.iter().chain(l.later.iter()).any(|o| o.key == d.key)
-                        || l.in_flight.iter().any(|f| f.delivery.key == d.key)
-                });
-            if known {
+            if self.keys.contains(&rec.key) {
                 continue;
             }
-            d.stored = false;
-            d.next_at = d.next_at.min(now + retry::MAX_RETRY_AFTER_MS);
             taken += 1;
             self.stats.resumed += 1;
-            if self.settings.destination(&d.destination).is_none() {
-                self.reject(d, REMOVED.into());
+            let destination = self
+                .settings
+                .webhook(&rec.webhook)
+                .map(|w| w.destination.clone());
+            let event = rec.event.with_shared(Rc::new(Vec::new()));
+            let size = template_size(&event) + 96;
+            let d = Delivery {
+                key: rec.key,
+                webhook: rec.webhook,
+                destination: destination.clone().unwrap_or_default(),
+                event_id: event.str("event.id").unwrap_or_default().to_string(),
+                event: Rc::new(event),
+                attempts: rec.attempts,
+                // Due after the record's own wait, but never further away
+                // than the longest backoff, whatever the clocks did.
+                next_at: now + super::num::clamp(rec.next_at - wall, 0.0, self.limits.max_delay_ms),
+                ready_since: now,
+                created_at: rec.created_at,
+                reauthorized: false,
+                stored: false,
+                keepalive_sent: rec.keepalive_sent,
+                size,
+            };
+            let Some(dest) = destination.and_then(|id| self.settings.destination(&id)) else {
+                self.reject(d, WEBHOOK_REMOVED.into());
+                continue;
+            };
+            if d.keepalive_sent && !dest.idempotency_header {
+                // It may well have arrived; sending it again would make a
+                // duplicate the destination cannot tell apart.
+                self.reject_as(d, Outcome::Sent, KEEPALIVE_UNKNOWN);
                 continue;
             }
             self.enqueue(d, now);
         }
         self.poll(now);
         taken
+    }
+
+    fn reject_as(&mut self, d: Delivery, outcome: Outcome, why: &str) {
+        self.count(&d, outcome, None, Some(why.into()), 0.0);
     }
 
     /// Browser storage refused a record (quota): from now on the queue runs
@@ -1107,48 +1662,91 @@ impl Engine {
         self.effects.push(Effect::Unstore {
             key: key.to_string(),
         });
+        let mut unstored = 0;
         for lane in &mut self.lanes {
-            let all = lane
-                .ready
-                .iter_mut()
-                .chain(lane.later.iter_mut())
-                .chain(lane.in_flight.iter_mut().map(|f| &mut f.delivery));
-            for d in all {
+            for d in lane.all_mut() {
                 if d.key == key && d.stored {
                     d.stored = false;
-                    self.stored_count = self.stored_count.saturating_sub(1);
-                    self.unstored += 1;
+                    unstored += 1;
                 }
             }
         }
+        self.book.stored = self.book.stored.saturating_sub(unstored);
     }
 
     /// The effects produced since the last call, in order.
     pub fn take_effects(&mut self) -> Vec<Effect> {
-        std::mem::take(&mut self.effects)
+        if self.quiet_drops > 0 {
+            let mut why = String::from("the queue was full: ");
+            super::value::push_uint(&mut why, self.quiet_drops);
+            why.push_str(" more deliveries of this burst were dropped (the oldest waiting ones of the destinations with the longest queues)");
+            self.effects.push(Effect::Report(Report {
+                webhook: String::new(),
+                event: String::new(),
+                destination: String::new(),
+                key: String::new(),
+                attempt: 0,
+                status: None,
+                outcome: Outcome::Dropped,
+                error: Some(why),
+                ms: 0.0,
+            }));
+            self.quiet_drops = 0;
+        }
+        self.drop_reports = 0;
+        core::mem::take(&mut self.effects)
     }
 
     /// Whether effects are waiting.
     pub fn has_effects(&self) -> bool {
-        !self.effects.is_empty()
+        !self.effects.is_empty() || self.quiet_drops > 0
     }
 
-    /// When the next retry is due, if any.
+    /// When the engine next has something to do by itself (a retry falls
+    /// due, a batch has waited long enough, a rate window opens, a token is
+    /// overdue), if ever.
     pub fn next_wakeup(&self) -> Option<f64> {
-        self.lanes
-            .iter()
-            .filter(|l| !l.gone)
-            .filter_map(|l| l.later.first().map(|d| d.next_at))
-            .min_by(f64::total_cmp)
+        let mut at: Option<f64> = None;
+        let mut at_least = |t: f64| at = Some(at.map_or(t, |a: f64| a.min(t)));
+        for l in self.lanes.iter().filter(|l| !l.gone) {
+            if let Some(d) = l.later.first() {
+                at_least(d.next_at);
+            }
+            if l.token_pending {
+                at_least(l.token_deadline);
+            }
+            if l.ready.is_empty() {
+                continue;
+            }
+            let dest = self.settings.destination(&l.id);
+            if let (Some(b), Some(d)) = (dest.and_then(|d| d.batch.as_ref()), l.ready.front()) {
+                at_least(d.ready_since + f64::from(b.max_wait_ms));
+            }
+            if let (Some(r), Some(t)) = (dest.and_then(|d| d.rate), l.sent_times.front()) {
+                at_least(t + f64::from(r.seconds) * 1000.0);
+            }
+        }
+        at
     }
 
-    /// Nothing in flight, nothing to build and nothing due (deliveries
-    /// waiting for a later retry are not waited for).
+    /// Nothing in flight, nothing being probed and nothing due (deliveries
+    /// waiting for a later retry, a batch or a rate window are not waited
+    /// for).
     pub fn idle(&self) -> bool {
-        self.pending.is_empty()
-            && self.lanes.iter().all(|l| {
-                l.in_flight.is_empty() && (l.ready.is_empty() || !self.online) && !l.token_pending
-            })
+        self.lanes.iter().all(|l| {
+            l.in_flight.is_empty()
+                && l.probing.is_empty()
+                && !l.token_pending
+                && (l.ready.is_empty() || !self.online || l.gone || self.blocked(l))
+        })
+    }
+
+    /// Ready deliveries that wait for a rate window.
+    fn blocked(&self, l: &Lane) -> bool {
+        self.settings
+            .destination(&l.id)
+            .and_then(|d| d.rate)
+            .is_some_and(|r| l.sent_times.len() >= r.requests as usize)
     }
 
     /// Counters and gauges.
@@ -1156,10 +1754,73 @@ impl Engine {
         let mut s = self.stats.clone();
         s.retrying = self.lanes.iter().map(|l| l.later.len() as u64).sum();
         s.in_flight = self.lanes.iter().map(|l| l.in_flight.len() as u64).sum();
-        s.queued =
-            self.lanes.iter().map(|l| l.len() as u64).sum::<u64>() + self.pending.len() as u64;
-        s.stored = self.stored_count as u64;
+        s.queued = self.book.held as u64;
+        s.stored = self.book.stored as u64;
         s
+    }
+
+    /// The bookkeeping as kept.
+    pub fn book(&self) -> &Book {
+        &self.book
+    }
+
+    /// Recounts the bookkeeping from the lanes; `Err` names the first
+    /// figure that disagrees (the tests assert this after every step).
+    pub fn check_bookkeeping(&self) -> Result<(), &'static str> {
+        let held: usize = self.lanes.iter().map(|l| l.all().count()).sum();
+        let bytes: usize = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.all())
+            .map(|d| d.size)
+            .sum();
+        let stored = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.all())
+            .filter(|d| d.stored)
+            .count();
+        let keepalive: usize = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.in_flight.iter())
+            .map(|f| f.keepalive)
+            .sum();
+        if held != self.book.held {
+            return Err("held");
+        }
+        if bytes != self.book.held_bytes {
+            return Err("held_bytes");
+        }
+        if stored != self.book.stored {
+            return Err("stored");
+        }
+        if keepalive != self.book.keepalive {
+            return Err("keepalive");
+        }
+        if self.keys.len() != held {
+            return Err("keys");
+        }
+        if self
+            .lanes
+            .iter()
+            .flat_map(|l| l.all())
+            .any(|d| !self.keys.contains(&d.key))
+        {
+            return Err("keys");
+        }
+        if self
+            .lanes
+            .iter()
+            .any(|l| l.later.windows(2).any(|w| w[0].next_at > w[1].next_at))
+        {
+            return Err("later order");
+        }
+        let s = &self.stats;
+        if s.matched + s.resumed != s.delivered + s.opaque + s.failed + s.dropped + held as u64 {
+            return Err("matched");
+        }
+        Ok(())
     }
 
     /// The host services.
@@ -1168,24 +1829,58 @@ impl Engine {
     }
 }
 
-const GONE: &str =
-    "HTTP 410: the destination is gone; it is disabled until the page is loaded again";
-const QUEUE_FULL: &str =
-    "the queue is full; the oldest waiting delivery of the destination with the longest queue was dropped";
-const QUEUE_FULL_IN_FLIGHT: &str =
-    "the queue is full of requests in flight; this delivery was dropped";
-const REMOVED: &str = "the destination is no longer in the published settings";
-
 fn describe(answer: &Answer) -> String {
     match answer {
-        Answer::Status { code, .. } => format!("HTTP {code}"),
+        Answer::Status { code, .. } => {
+            let mut s = String::from("HTTP ");
+            super::value::push_uint(&mut s, u64::from(*code));
+            s
+        }
         Answer::Opaque => "opaque answer".into(),
-        Answer::Network(e) => format!("network error ({e})"),
+        Answer::Redirect => "redirected".into(),
+        Answer::Network(e) => {
+            let mut s = String::from("network error (");
+            s.push_str(e);
+            s.push(')');
+            s
+        }
         Answer::Timeout => "timed out".into(),
     }
 }
 
-/// Record size for the storage budget (what the record will roughly take).
-fn record_estimate(d: &Delivery) -> usize {
-    d.request.size() + d.request.url.len() + d.key.len() * 2 + 160
+/// Whether the browser sends a CORS preflight for `r` in `cors` mode: a
+/// method other than GET, HEAD and POST, or a header other than a
+/// safelisted Content-Type.
+fn needs_preflight(r: &Request) -> bool {
+    !matches!(
+        r.method,
+        super::settings::Method::Get | super::settings::Method::Post
+    ) || r.headers.iter().any(|(n, v)| {
+        !n.eq_ignore_ascii_case("content-type")
+            || ![
+                request::TEXT,
+                request::FORM,
+                "text/plain",
+                "multipart/form-data",
+            ]
+            .iter()
+            .any(|t| v.eq_ignore_ascii_case(t))
+    })
+}
+
+/// The host of a URL template (lower case; empty when there is none).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    host.to_ascii_lowercase()
+}
+
+/// About how many bytes an event's record takes.
+fn template_size(e: &Event) -> usize {
+    e.all()
+        .map(|(k, v)| k.len() + 4 + super::template::approx_size(v))
+        .sum::<usize>()
+        + 2
 }

@@ -3,7 +3,9 @@
 //! build unbounded requests.
 
 use super::value::Value;
-use std::rc::Rc;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
+use alloc::rc::Rc;
 
 /// Properties shared by every event of a page (session, page, env, user),
 /// built once when they change rather than copied into each event.

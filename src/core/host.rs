@@ -1,40 +1,26 @@
-//! What the core needs from its surroundings: a regular-expression engine and
-//! JavaScript's number-to-text rule.
+//! What the core needs from its surroundings: JavaScript's rules for numbers
+//! and lower case. In the browser the runtime hands these to JavaScript
+//! (`String(n)`, `Number(s)`, `toLowerCase()`), which keeps Unicode tables
+//! and float formatting out of the module; native builds and the editor
+//! module use Rust's, which follow the same rules.
 //!
-//! The product promises **JavaScript's** regular-expression dialect for the
-//! `matches` operator: in the browser the shell compiles patterns with
-//! `RegExp`. Native builds use the `regex` crate, which agrees on everything
-//! the editor offers (classes, anchors, alternation, repetition) but has no
-//! look-around or back-references.
+//! Regular expressions are the core's own ([`super::regex`]): one linear-time
+//! engine everywhere.
 
-/// A compiled regular expression.
-pub trait Pattern {
-    /// Whether the pattern matches anywhere in `text`.
-    fn is_match(&self, text: &str) -> bool;
-}
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
 /// The platform services the core calls.
 pub trait Host {
-    /// Compiles `pattern`; the error says why it does not compile.
-    fn compile(&self, pattern: &str, ignore_case: bool) -> Result<Box<dyn Pattern>, String>;
-
-    /// `String(n)` in JavaScript. The default follows ECMAScript's
-    /// Number::toString; the browser shell hands it to the engine instead.
-    fn number_to_string(&self, n: f64) -> String {
-        crate::core::json::js_number_string(n)
-    }
+    /// `String(n)` in JavaScript.
+    fn number_to_string(&self, n: f64) -> String;
 
     /// `Number(s)` for a string that looks numeric (`" 4.5 "`, `"-1e3"`);
     /// `None` otherwise (`""`, `"inf"`, `"0x10"`).
-    fn parse_number(&self, s: &str) -> Option<f64> {
-        let t = s.trim();
-        looks_numeric(t).then(|| t.parse().ok()).flatten()
-    }
+    fn parse_number(&self, s: &str) -> Option<f64>;
 
     /// Unicode lower case, as `String.prototype.toLowerCase`.
-    fn lowercase(&self, s: &str) -> String {
-        s.to_lowercase()
-    }
+    fn lowercase(&self, s: &str) -> String;
 }
 
 /// Digits with an optional sign, point and exponent, and at least one digit.
@@ -45,34 +31,30 @@ pub fn looks_numeric(t: &str) -> bool {
         && t.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// The native host: the `regex` crate and the Rust number formatting rule.
-#[cfg(not(target_arch = "wasm32"))]
+/// A plain number literal (`4`, `-1.5`, `2e3`) read exactly where that is
+/// cheap, for template fallbacks (see [`super::json::parse_fast`]).
+pub fn parse_plain_number(s: &str) -> Option<f64> {
+    super::json::parse_fast(s)
+}
+
+/// The host in Rust: number formatting and lower case by Rust's rules
+/// (native builds, tests, the editor module).
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct NativeHost;
 
-#[cfg(not(target_arch = "wasm32"))]
-impl Pattern for regex::Regex {
-    fn is_match(&self, text: &str) -> bool {
-        regex::Regex::is_match(self, text)
-    }
-}
-
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 impl Host for NativeHost {
-    fn compile(&self, pattern: &str, ignore_case: bool) -> Result<Box<dyn Pattern>, String> {
-        regex::RegexBuilder::new(pattern)
-            .case_insensitive(ignore_case)
-            .size_limit(1 << 20)
-            .build()
-            .map(|r| Box::new(r) as Box<dyn Pattern>)
-            .map_err(|e| {
-                e.to_string()
-                    .lines()
-                    .last()
-                    .unwrap_or("invalid pattern")
-                    .trim()
-                    .trim_start_matches("error: ")
-                    .to_string()
-            })
+    fn number_to_string(&self, n: f64) -> String {
+        crate::core::json::js_number_string(n)
+    }
+
+    fn parse_number(&self, s: &str) -> Option<f64> {
+        let t = s.trim();
+        looks_numeric(t).then(|| t.parse().ok()).flatten()
+    }
+
+    fn lowercase(&self, s: &str) -> String {
+        s.to_lowercase()
     }
 }

@@ -2,6 +2,8 @@
 
 use super::host::Host;
 use super::value::Value;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
 /// Writes `value` as compact JSON, numbers as JavaScript writes them.
 pub fn to_json(value: &Value, host: &dyn Host) -> String {
@@ -56,11 +58,13 @@ pub fn write_number(out: &mut String, n: f64, host: &dyn Host) {
 /// below 2^53 are written here (the common case: counts, scores, timestamps);
 /// the rest goes to the host.
 pub fn number_text(n: f64, host: &dyn Host) -> String {
-    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
+    if crate::core::num::fract(n) == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
         if n == 0.0 {
             return "0".into(); // also -0, as JavaScript writes it
         }
-        return (n as i64).to_string();
+        let mut out = String::new();
+        super::value::push_int(&mut out, n as i64);
+        return out;
     }
     host.number_to_string(n)
 }
@@ -96,8 +100,99 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
+/// A number written as decimal digits with an optional sign, point and
+/// exponent, read exactly when that is cheap: up to 15 significant digits
+/// and a power of ten up to 22 (both exact in an `f64`, so one multiplication
+/// or division rounds correctly). `None` otherwise; the caller then asks the
+/// host (`Number(text)` in the browser).
+pub fn parse_fast(s: &str) -> Option<f64> {
+    let b = s.as_bytes();
+    let (neg, mut i) = match b.first()? {
+        b'-' => (true, 1),
+        b'+' => (false, 1),
+        _ => (false, 0),
+    };
+    let mut mantissa: u64 = 0;
+    let mut digits = 0;
+    let mut exp: i32 = 0;
+    let mut any = false;
+    let mut seen_point = false;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'0'..=b'9' => {
+                any = true;
+                if mantissa == 0 && c == b'0' {
+                    if seen_point {
+                        exp -= 1;
+                    }
+                } else {
+                    digits += 1;
+                    if digits > 15 {
+                        return None;
+                    }
+                    mantissa = mantissa * 10 + u64::from(c - b'0');
+                    if seen_point {
+                        exp -= 1;
+                    }
+                }
+            }
+            b'.' if !seen_point => seen_point = true,
+            b'e' | b'E' => break,
+            _ => return None,
+        }
+        i += 1;
+    }
+    if !any {
+        return None;
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        let eneg = match b.get(i) {
+            Some(b'-') => {
+                i += 1;
+                true
+            }
+            Some(b'+') => {
+                i += 1;
+                false
+            }
+            _ => false,
+        };
+        let start = i;
+        let mut e: i32 = 0;
+        while let Some(&c) = b.get(i) {
+            if !c.is_ascii_digit() || e > 10_000 {
+                return None;
+            }
+            e = e * 10 + i32::from(c - b'0');
+            i += 1;
+        }
+        if i == start {
+            return None;
+        }
+        exp += if eneg { -e } else { e };
+    }
+    const POW10: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    ];
+    let m = mantissa as f64;
+    let v = if mantissa == 0 {
+        0.0
+    } else if (0..=22).contains(&exp) {
+        m * POW10[exp as usize]
+    } else if (-22..0).contains(&exp) {
+        m / POW10[(-exp) as usize]
+    } else {
+        return None;
+    };
+    Some(if neg { -v } else { v })
+}
+
 /// ECMAScript's Number::toString(10) for finite and non-finite numbers,
-/// built on Rust's shortest round-trip digits.
+/// built on Rust's shortest round-trip digits (native builds; the browser
+/// asks JavaScript).
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 pub fn js_number_string(n: f64) -> String {
     if n.is_nan() {
         return "NaN".into();
@@ -120,14 +215,14 @@ pub fn js_number_string(n: f64) -> String {
     }
     if k <= point && point <= 21 {
         out.push_str(&digits);
-        out.extend(std::iter::repeat_n('0', (point - k) as usize));
+        out.extend(core::iter::repeat_n('0', (point - k) as usize));
     } else if 0 < point && point <= 21 {
         out.push_str(&digits[..point as usize]);
         out.push('.');
         out.push_str(&digits[point as usize..]);
     } else if -6 < point && point <= 0 {
         out.push_str("0.");
-        out.extend(std::iter::repeat_n('0', (-point) as usize));
+        out.extend(core::iter::repeat_n('0', (-point) as usize));
         out.push_str(&digits);
     } else {
         out.push_str(&digits[..1]);
@@ -311,7 +406,10 @@ impl Parser<'_> {
             return Ok(Value::Number(if negative { -(v as f64) } else { v as f64 }));
         }
         // The slice is ASCII digits and signs, so it is valid UTF-8.
-        let text = std::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        let text = core::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        if let Some(v) = parse_fast(text) {
+            return Ok(Value::Number(v));
+        }
         match self.host.parse_number(text) {
             Some(v) if v.is_finite() => Ok(Value::Number(v)),
             _ => Err(self.error("number out of range")),
@@ -346,7 +444,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // Slices end before ASCII bytes only, so they are whole characters.
-            out.push_str(std::str::from_utf8(&self.s[start..self.i]).unwrap_or(""));
+            out.push_str(core::str::from_utf8(&self.s[start..self.i]).unwrap_or(""));
             match self.s.get(self.i) {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {

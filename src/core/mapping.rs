@@ -7,6 +7,8 @@ use super::settings::Webhook;
 use super::sha256;
 use super::template::text_of;
 use super::value::{set_pair, Value};
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
 /// The flat default body: the selected (renamed, hashed) properties in the
 /// order the webhook lists them (all event properties, in event order, when

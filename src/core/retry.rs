@@ -1,6 +1,8 @@
 //! What an answer means for a delivery: delivered, retried (and when),
 //! dropped, or the destination disabled.
 
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 /// What came back from one attempt.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
@@ -13,6 +15,10 @@ pub enum Answer {
     },
     /// A `no-cors` answer: the request left, nothing can be read.
     Opaque,
+    /// The destination answered with a redirect, which is not followed: a
+    /// redirect could move a secret header to another host, or turn a POST
+    /// into a body-less GET.
+    Redirect,
     /// The network failed (offline, DNS, refused, reset, CORS refused).
     Network(String),
     /// No answer within the destination's `timeoutMs`.
@@ -54,8 +60,8 @@ pub fn backoff(attempt: u32, random: f64) -> f64 {
 
 /// [`backoff`] with another first delay and cap.
 pub fn backoff_with(attempt: u32, random: f64, base_ms: f64, max_ms: f64) -> f64 {
-    let exp = base_ms * 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
-    exp.min(max_ms) * (0.5 + random.clamp(0.0, 1.0) * 0.5)
+    let exp = base_ms * crate::core::num::pow2(attempt.saturating_sub(1).min(30));
+    exp.min(max_ms) * (0.5 + crate::core::num::clamp(random, 0.0, 1.0) * 0.5)
 }
 
 /// Decides what `answer` to attempt number `attempt` (1-based) of
@@ -82,28 +88,56 @@ pub fn classify_with(
 ) -> Verdict {
     let retry = |why: String, after: Option<f64>| {
         if attempt >= max_attempts {
-            Verdict::Failed(format!("gave up after {attempt} attempts: {why}"))
+            let mut text = String::from("gave up after ");
+            super::value::push_uint(&mut text, u64::from(attempt));
+            text.push_str(if attempt == 1 {
+                " attempt: "
+            } else {
+                " attempts: "
+            });
+            text.push_str(&why);
+            Verdict::Failed(text)
         } else {
-            Verdict::Retry(after.map_or(delay, |a| a.clamp(0.0, MAX_RETRY_AFTER_MS)))
+            Verdict::Retry(after.map_or(delay, |a| {
+                crate::core::num::clamp(a, 0.0, MAX_RETRY_AFTER_MS)
+            }))
         }
     };
     match answer {
         Answer::Opaque => Verdict::Sent,
-        Answer::Network(e) => retry(format!("network error ({e})"), None),
+        Answer::Redirect => Verdict::Dropped(REDIRECT.into()),
+        Answer::Network(e) => {
+            let mut why = String::from("network error (");
+            why.push_str(e);
+            why.push(')');
+            retry(why, None)
+        }
         Answer::Timeout => retry("timed out".into(), None),
         Answer::Status {
             code,
             retry_after_ms,
         } => match *code {
-            200..=399 => Verdict::Delivered,
+            200..=299 => Verdict::Delivered,
+            300..=399 => Verdict::Dropped(REDIRECT.into()),
             401 if renewable => Verdict::Reauthorize,
-            408 | 429 | 500..=599 => retry(format!("HTTP {code}"), *retry_after_ms),
+            408 | 429 | 500..=599 => retry(http(*code, ""), *retry_after_ms),
             410 => Verdict::Gone,
-            code => Verdict::Dropped(format!(
-                "HTTP {code}: the destination refused the request; it will not be retried"
+            code => Verdict::Dropped(http(
+                code,
+                ": the destination refused the request; it will not be retried",
             )),
         },
     }
+}
+
+/// Why a redirect is not followed.
+pub const REDIRECT: &str = "the destination answered with a redirect, which is not followed (it could carry the request's headers to another host, or turn it into a GET without its body); set the destination's final URL";
+
+fn http(code: u16, rest: &str) -> String {
+    let mut s = String::from("HTTP ");
+    super::value::push_uint(&mut s, u64::from(code));
+    s.push_str(rest);
+    s
 }
 
 /// Parses a `Retry-After` value: delay seconds, or an HTTP date

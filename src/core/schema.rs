@@ -3,6 +3,8 @@
 //! test fails when it is out of date (`UPDATE_SCHEMA=1 cargo test` rewrites it).
 
 use super::settings::Settings;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
 /// The schema as pretty-printed JSON text.
 pub fn settings_schema() -> String {

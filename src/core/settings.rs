@@ -1,40 +1,252 @@
 //! Published settings, version 1: the types, and the reader that turns a JSON
 //! document into them while collecting every problem with a path a person
-//! can follow (`webhooks[2].conditions[0].value`).
+//! can follow (`webhooks[2].conditions[0].value`) and a code a program can
+//! (`wrong_type`, see [`Code`]).
 //!
-//! The reader is hand-written rather than derived so that one bad field does
-//! not hide the others, unknown fields are ignored, and each message says
-//! what to do. `Serialize` (and, natively, `JsonSchema`) are derived from the
-//! same types, which the round-trip and schema tests hold together.
+//! One reader serves both modules. It is generic over its [`Wording`]: the
+//! editor module writes the full message of each problem ([`Full`]: what is
+//! wrong and what to do); the visitor runtime writes a short one per code
+//! ([`Short`]), so none of the message formatting is linked into what every
+//! visitor downloads. The reader is hand-written rather than derived so that
+//! one bad field does not hide the others and unknown fields are ignored.
 
 use super::host::Host;
 use super::validate;
-use super::value::Value;
+use super::value::{push_uint, Value};
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 use serde::Serialize;
+
+/// What kind of problem, for programs (the editor, `onDelivery` consumers).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    /// The text is not JSON.
+    InvalidJson,
+    /// A field has the wrong JSON type.
+    WrongType,
+    /// A required field is absent.
+    Missing,
+    /// A required text is empty.
+    Empty,
+    /// A number is outside its range.
+    OutOfRange,
+    /// `version` is not 1.
+    UnsupportedVersion,
+    /// A word that is not one of the allowed ones (method, mode, operator, ...).
+    UnknownValue,
+    /// An id used twice.
+    DuplicateId,
+    /// An id with a character ids may not have.
+    BadId,
+    /// A template with a broken `{{placeholder}}`.
+    Template,
+    /// A URL the contract does not allow.
+    BadUrl,
+    /// A placeholder in a URL's scheme or host.
+    HostPlaceholder,
+    /// A header name that is not an HTTP token.
+    HeaderName,
+    /// A header the browser sets itself.
+    ForbiddenHeader,
+    /// A header value that cannot be sent.
+    HeaderValue,
+    /// Something the destination's mode cannot send.
+    ModeConflict,
+    /// A credential that cannot be sent as given.
+    BadCredential,
+    /// An event id that is not in the catalog.
+    UnknownEvent,
+    /// A webhook pointing at a destination that does not exist.
+    UnknownDestination,
+    /// A condition value that does not fit its operator.
+    ConditionValue,
+    /// A `matches` pattern that cannot be used.
+    BadPattern,
+    /// A name with whitespace.
+    Whitespace,
+    /// A name sent twice.
+    DuplicateName,
+    /// A published secret (a warning).
+    PublishedSecret,
+    /// Something a destination's host does not take from a browser (a warning).
+    HostLimit,
+    /// Something that has no effect (a warning).
+    NoEffect,
+}
+
+impl Code {
+    /// The code as `onDelivery` and the editor see it (`wrong_type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::InvalidJson => "invalid_json",
+            Code::WrongType => "wrong_type",
+            Code::Missing => "missing",
+            Code::Empty => "empty",
+            Code::OutOfRange => "out_of_range",
+            Code::UnsupportedVersion => "unsupported_version",
+            Code::UnknownValue => "unknown_value",
+            Code::DuplicateId => "duplicate_id",
+            Code::BadId => "bad_id",
+            Code::Template => "template",
+            Code::BadUrl => "bad_url",
+            Code::HostPlaceholder => "host_placeholder",
+            Code::HeaderName => "header_name",
+            Code::ForbiddenHeader => "forbidden_header",
+            Code::HeaderValue => "header_value",
+            Code::ModeConflict => "mode_conflict",
+            Code::BadCredential => "bad_credential",
+            Code::UnknownEvent => "unknown_event",
+            Code::UnknownDestination => "unknown_destination",
+            Code::ConditionValue => "condition_value",
+            Code::BadPattern => "bad_pattern",
+            Code::Whitespace => "whitespace",
+            Code::DuplicateName => "duplicate_name",
+            Code::PublishedSecret => "published_secret",
+            Code::HostLimit => "host_limit",
+            Code::NoEffect => "no_effect",
+        }
+    }
+
+    /// The short message the runtime gives (the editor module has the full one).
+    pub fn short(self) -> &'static str {
+        match self {
+            Code::InvalidJson => "is not valid JSON",
+            Code::WrongType => "has the wrong type",
+            Code::Missing => "is missing",
+            Code::Empty => "is empty",
+            Code::OutOfRange => "is out of range",
+            Code::UnsupportedVersion => "is not version 1",
+            Code::UnknownValue => "is not one of the allowed values",
+            Code::DuplicateId => "is already used",
+            Code::BadId => "may not contain ':'",
+            Code::Template => "has a broken {{placeholder}}",
+            Code::BadUrl => "is not an allowed URL (https, or http for localhost)",
+            Code::HostPlaceholder => "may use placeholders only in its path and query",
+            Code::HeaderName => "is not a valid header name",
+            Code::ForbiddenHeader => "is set by the browser",
+            Code::HeaderValue => "cannot be sent in a header",
+            Code::ModeConflict => "cannot be sent in this mode",
+            Code::BadCredential => "cannot be sent as given",
+            Code::UnknownEvent => "is not an event of the catalog",
+            Code::UnknownDestination => "names no destination",
+            Code::ConditionValue => "does not fit the operator",
+            Code::BadPattern => "is not a supported pattern",
+            Code::Whitespace => "contains whitespace",
+            Code::DuplicateName => "is sent twice",
+            Code::PublishedSecret => "is published to every visitor",
+            Code::HostLimit => "is not taken from a browser this way",
+            Code::NoEffect => "has no effect",
+        }
+    }
+}
 
 /// One problem found in a settings document.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Problem {
     /// Where: `webhooks[0].static[1].name`.
     pub path: String,
-    /// What is wrong and what to do about it.
+    /// What kind of problem.
+    pub code: Code,
+    /// What is wrong and (in the editor's wording) what to do about it.
     pub message: String,
 }
 
 impl Problem {
     /// A problem at `path`.
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(path: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         Problem {
             path: path.into(),
+            code,
             message: message.into(),
         }
     }
 }
 
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.path, self.message)
+impl core::fmt::Display for Problem {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.path)?;
+        f.write_str(": ")?;
+        f.write_str(&self.message)
     }
+}
+
+/// How problems are worded.
+pub trait Wording {
+    /// The full message (the editor) rather than the short one (the runtime).
+    const FULL: bool;
+}
+
+/// The editor's wording: every message says what is wrong and what to do.
+#[derive(Debug)]
+pub enum Full {}
+impl Wording for Full {
+    const FULL: bool = true;
+}
+
+/// The runtime's wording: a short message per [`Code`].
+#[derive(Debug)]
+pub enum Short {}
+impl Wording for Short {
+    const FULL: bool = false;
+}
+
+/// Where problems go while settings are read and checked.
+pub struct Problems<W: Wording> {
+    /// The problems so far.
+    pub list: Vec<Problem>,
+    _w: core::marker::PhantomData<W>,
+}
+
+impl<W: Wording> Default for Problems<W> {
+    fn default() -> Self {
+        Problems {
+            list: Vec::new(),
+            _w: core::marker::PhantomData,
+        }
+    }
+}
+
+impl<W: Wording> Problems<W> {
+    /// Adds a problem; `full` writes the full message and is only called in
+    /// the editor's wording.
+    pub fn add(&mut self, path: String, code: Code, full: impl FnOnce() -> String) {
+        let message = if W::FULL {
+            full()
+        } else {
+            code.short().to_string()
+        };
+        self.list.push(Problem {
+            path,
+            code,
+            message,
+        });
+    }
+
+    /// Whether no problem was found.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+/// `path.key` (or `key` at the top).
+pub fn at(path: &str, key: &str) -> String {
+    let mut p = String::with_capacity(path.len() + key.len() + 1);
+    p.push_str(path);
+    if !path.is_empty() {
+        p.push('.');
+    }
+    p.push_str(key);
+    p
+}
+
+/// `path.key[i]` (or `key[i]` at the top).
+pub fn item(path: &str, key: &str, i: usize) -> String {
+    let mut p = at(path, key);
+    p.push('[');
+    push_uint(&mut p, i as u64);
+    p.push(']');
+    p
 }
 
 /// The whole published document.
@@ -47,12 +259,18 @@ pub struct Settings {
     /// Send the typed value of input fields with `dxa.input` (never for passwords).
     #[serde(default)]
     pub capture_input_values: bool,
+    /// Keep the `#fragment` of `page.url` (it may hold tokens; left out by default).
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
+    pub keep_url_fragment: bool,
     /// Where events go.
     #[serde(default)]
     pub destinations: Vec<Destination>,
     /// Which events go where.
     #[serde(default)]
     pub webhooks: Vec<Webhook>,
+    /// Player events to map on top of the built-in mapping (see `playerEvents()`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub player_events: Vec<PlayerEvent>,
 }
 
 /// HTTP method ("Request Type").
@@ -93,7 +311,8 @@ impl Method {
         }
     }
 
-    fn parse(s: &str) -> Option<Method> {
+    /// The method named `s` (any case).
+    pub fn parse(s: &str) -> Option<Method> {
         Method::ALL
             .into_iter()
             .find(|m| m.as_str().eq_ignore_ascii_case(s))
@@ -105,10 +324,10 @@ impl Method {
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
-    /// JSON body, headers and auth; the destination must allow CORS.
+    /// Headers and auth allowed; the destination must allow CORS.
     #[default]
     Cors,
-    /// A CORS "simple request": `text/plain` body, no custom headers, no preflight.
+    /// A CORS "simple request": a safelisted body type, no custom headers, no preflight.
     Simple,
     /// Fire and forget: an opaque answer counts as sent, not delivered.
     NoCors,
@@ -125,6 +344,41 @@ impl Mode {
     }
 }
 
+/// How the body is written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// `application/json` (needs mode cors: a preflight).
+    #[default]
+    Json,
+    /// `application/x-www-form-urlencoded`: each top-level key is a field; a
+    /// value that is not text is sent as its JSON text.
+    Form,
+    /// `text/plain`: a text template as it is, anything else as JSON text.
+    Text,
+}
+
+impl Format {
+    /// The settings spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Form => "form",
+            Format::Text => "text",
+        }
+    }
+
+    /// The default for a mode: JSON in cors mode, text otherwise.
+    pub fn default_for(mode: Mode) -> Format {
+        if mode == Mode::Cors {
+            Format::Json
+        } else {
+            Format::Text
+        }
+    }
+}
+
 /// Authentication of a destination. Any of them may take its secret from the
 /// host page instead (`setTokenProvider`), so nothing secret is published.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Default)]
@@ -136,9 +390,14 @@ pub enum Auth {
     None,
     /// `Authorization: Bearer <token>`.
     Bearer {
-        /// Published token; leave out and use a token provider to keep it private.
+        /// Published token; leave out and use `tokenFrom` or a token provider
+        /// to keep it private.
         #[serde(skip_serializing_if = "Option::is_none")]
         token: Option<String>,
+        /// A path on the page's own site (`/api/walkme-token`) that answers
+        /// the token for the signed-in visitor (their cookies go with it).
+        #[serde(rename = "tokenFrom", skip_serializing_if = "Option::is_none")]
+        token_from: Option<String>,
     },
     /// `Authorization: Basic base64(username:password)`.
     Basic {
@@ -186,6 +445,36 @@ pub struct Header {
     pub value: String,
 }
 
+/// Several events in one request, where the destination's API takes batches.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Batch {
+    /// Most events in one request (default 10).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 500)))]
+    pub max_events: u32,
+    /// Longest an event waits for others to fill its batch (default 1000).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 0, max = 60_000)))]
+    pub max_wait_ms: u32,
+    /// The request body; `"{{batch}}"` is the list of per-event bodies.
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(with = "serde_json::Value"))]
+    pub body: Value,
+}
+
+/// At most `requests` requests every `seconds` seconds to a destination.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct Rate {
+    /// Requests allowed in each window.
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 1000)))]
+    pub requests: u32,
+    /// Length of the window.
+    #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 3600)))]
+    pub seconds: u32,
+}
+
 /// Where deliveries go and how.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
@@ -210,6 +499,9 @@ pub struct Destination {
     /// CORS mode.
     #[serde(default)]
     pub mode: Mode,
+    /// Body format; by default JSON in cors mode, text otherwise.
+    #[serde(default)]
+    pub format: Format,
     /// Body template; absent means the flat default body.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(
@@ -217,6 +509,12 @@ pub struct Destination {
         schemars(with = "Option<serde_json::Value>")
     )]
     pub body: Option<Value>,
+    /// Several events per request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<Batch>,
+    /// At most this many requests per window.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Rate>,
     /// Per-attempt timeout.
     #[serde(default = "default_timeout")]
     #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 100, max = 120_000)))]
@@ -306,7 +604,8 @@ impl Operator {
             .unwrap_or("equals")
     }
 
-    fn parse(s: &str) -> Option<Operator> {
+    /// The operator spelled `s`.
+    pub fn parse(s: &str) -> Option<Operator> {
         Operator::ALL.iter().find(|(_, n)| *n == s).map(|(o, _)| *o)
     }
 
@@ -359,7 +658,7 @@ pub struct PropertySelection {
     #[serde(rename = "as", skip_serializing_if = "Option::is_none")]
     pub rename: Option<String>,
     /// Send the SHA-256 (hex) of the value instead of the value.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(default, skip_serializing_if = "core::ops::Not::not")]
     pub hash: bool,
 }
 
@@ -396,7 +695,7 @@ pub struct Webhook {
     pub enabled: bool,
     /// Catalog event id.
     pub event: String,
-    /// Conditions rows.
+    /// Condition rows; all events match when empty.
     #[serde(default)]
     pub conditions: Vec<Condition>,
     /// Selected (and renamed) properties; absent means all.
@@ -409,50 +708,117 @@ pub struct Webhook {
     pub destination: String,
 }
 
+/// The player channel a player event arrives on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Default)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub enum Via {
+    /// `WalkMeAPI.events.on(type, handler)`.
+    #[serde(rename = "events.on")]
+    #[default]
+    EventsOn,
+    /// `window.walkme_event(eventData)` with `eventData.Type`.
+    #[serde(rename = "walkme_event")]
+    WalkmeEvent,
+    /// `window.walkme_player_event(eventData)` with `eventData.Type`.
+    #[serde(rename = "walkme_player_event")]
+    WalkmePlayerEvent,
+}
+
+impl Via {
+    /// Every channel with its spelling.
+    pub const ALL: [(Via, &'static str); 3] = [
+        (Via::EventsOn, "events.on"),
+        (Via::WalkmeEvent, "walkme_event"),
+        (Via::WalkmePlayerEvent, "walkme_player_event"),
+    ];
+}
+
+/// A player event mapped to a catalog event by the published settings, on
+/// top of (or instead of) the built-in mapping.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
+pub struct PlayerEvent {
+    /// The player's event name (`SurveySubmitted`) or `Type` (`SurveyCompleted`).
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The channel it arrives on (default `events.on`).
+    #[serde(default)]
+    pub via: Via,
+    /// The catalog event it becomes; `null` to ignore it.
+    pub event: Option<String>,
+    /// Payload field → catalog property (`{ "swtId": "item.id" }`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(
+        not(target_arch = "wasm32"),
+        schemars(with = "std::collections::BTreeMap<String, String>")
+    )]
+    pub fields: Vec<(String, String)>,
+}
+
 impl Settings {
-    /// Reads and validates a settings document. On failure every problem is
-    /// listed; nothing partial is returned.
+    /// Reads and validates a settings document, in the editor's wording. On
+    /// failure every problem is listed; nothing partial is returned.
     pub fn parse(doc: &Value, host: &dyn Host) -> Result<Settings, Vec<Problem>> {
-        let mut r = Reader {
-            problems: Vec::new(),
+        Settings::read::<Full>(doc, host)
+    }
+
+    /// Reads and validates a settings document in the given wording.
+    pub fn read<W: Wording>(doc: &Value, host: &dyn Host) -> Result<Settings, Vec<Problem>> {
+        let mut r = Reader::<W> {
+            problems: Problems::default(),
             host,
             destinations_at: Vec::new(),
             webhooks_at: Vec::new(),
             unread_destinations: Vec::new(),
         };
         let settings = r.settings(doc);
-        let mut problems = std::mem::take(&mut r.problems);
+        let mut problems = r.problems;
         if let Some(s) = &settings {
             let origin = validate::Origin {
                 destinations: &r.destinations_at,
                 webhooks: &r.webhooks_at,
                 unread_destinations: &r.unread_destinations,
             };
-            problems.extend(validate::check_read(s, host, &origin));
+            validate::check_read(s, &origin, &mut problems);
         }
         match settings {
             Some(s) if problems.is_empty() => Ok(s),
-            _ => Err(problems),
+            _ => Err(problems.list),
         }
     }
 
-    /// Parses JSON text, reporting a syntax error as a problem.
+    /// Parses JSON text in the editor's wording, a syntax error as a problem.
     pub fn from_json(text: &str, host: &dyn Host) -> Result<Settings, Vec<Problem>> {
-        let doc = crate::core::json::parse(text, host)
-            .map_err(|e| vec![Problem::new("$", format!("not valid JSON: {e}"))])?;
-        Settings::parse(&doc, host)
+        Settings::from_json_in::<Full>(text, host)
+    }
+
+    /// Parses JSON text in the given wording.
+    pub fn from_json_in<W: Wording>(text: &str, host: &dyn Host) -> Result<Settings, Vec<Problem>> {
+        let doc = crate::core::json::parse(text, host).map_err(|e| {
+            let mut p = Problems::<W>::default();
+            p.add("$".into(), Code::InvalidJson, || {
+                format!("not valid JSON: {e}")
+            });
+            p.list
+        })?;
+        Settings::read::<W>(&doc, host)
     }
 
     /// The destination with this id.
     pub fn destination(&self, id: &str) -> Option<&Destination> {
         self.destinations.iter().find(|d| d.id == id)
     }
+
+    /// The webhook with this id.
+    pub fn webhook(&self, id: &str) -> Option<&Webhook> {
+        self.webhooks.iter().find(|w| w.id == id)
+    }
 }
 
 /// Collects problems while reading; each reader returns `None` only when the
 /// value is unusable, so siblings are still read.
-struct Reader<'h> {
-    problems: Vec<Problem>,
+struct Reader<'h, W: Wording> {
+    problems: Problems<W>,
     host: &'h dyn Host,
     /// Document index of each destination read (unreadable ones are left out).
     destinations_at: Vec<usize>,
@@ -462,88 +828,78 @@ struct Reader<'h> {
     unread_destinations: Vec<String>,
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
+type Obj = [(String, Value)];
 
-impl Reader<'_> {
-    fn problem(&mut self, path: &str, message: impl Into<String>) {
-        self.problems.push(Problem::new(path, message));
+impl<W: Wording> Reader<'_, W> {
+    fn problem(&mut self, path: String, code: Code, full: impl FnOnce() -> String) {
+        self.problems.add(path, code, full);
     }
 
-    fn object<'v>(
-        &mut self,
-        v: &'v Value,
-        path: &str,
-        what: &str,
-    ) -> Option<&'v [(String, Value)]> {
+    fn object<'v>(&mut self, v: &'v Value, path: &str, what: &str) -> Option<&'v Obj> {
         match v {
             Value::Object(o) => Some(o),
             other => {
-                self.problem(
-                    path,
-                    format!("must be {what} (an object), not {}", other.kind()),
-                );
+                self.problem(path.to_string(), Code::WrongType, || {
+                    format!("must be {what} (an object), not {}", other.kind())
+                });
                 None
             }
         }
     }
 
-    fn list<'v>(&mut self, obj: &'v [(String, Value)], path: &str, key: &str) -> &'v [Value] {
+    fn list<'v>(&mut self, obj: &'v Obj, path: &str, key: &str) -> &'v [Value] {
         match get(obj, key) {
             None | Some(Value::Null) => &[],
             Some(Value::Array(a)) => a,
             Some(other) => {
-                self.problem(
-                    &join(path, key),
-                    format!("must be a list, not {}", other.kind()),
-                );
+                self.problem(at(path, key), Code::WrongType, || {
+                    format!("must be a list, not {}", other.kind())
+                });
                 &[]
             }
         }
     }
 
     /// A required, non-empty string.
-    fn string(&mut self, obj: &[(String, Value)], path: &str, key: &str) -> Option<String> {
+    fn string(&mut self, obj: &Obj, path: &str, key: &str) -> Option<String> {
         // Paths are written only when there is a problem (start-up cost).
-        let problem = match get(obj, key) {
+        match get(obj, key) {
             Some(Value::String(s)) if !s.trim().is_empty() => return Some(s.clone()),
-            None | Some(Value::Null) => "is missing".to_string(),
-            Some(Value::String(_)) => "is empty".to_string(),
-            Some(other) => format!("must be text, not {}", other.kind()),
-        };
-        self.problem(&join(path, key), problem);
+            None | Some(Value::Null) => {
+                self.problem(at(path, key), Code::Missing, || "is missing".into())
+            }
+            Some(Value::String(_)) => {
+                self.problem(at(path, key), Code::Empty, || "is empty".into())
+            }
+            Some(other) => self.problem(at(path, key), Code::WrongType, || {
+                format!("must be text, not {}", other.kind())
+            }),
+        }
         None
     }
 
     /// An optional string; `None` when absent or null.
-    fn opt_string(&mut self, obj: &[(String, Value)], path: &str, key: &str) -> Option<String> {
+    fn opt_string(&mut self, obj: &Obj, path: &str, key: &str) -> Option<String> {
         match get(obj, key) {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                self.problem(
-                    &join(path, key),
-                    format!("must be text, not {}", other.kind()),
-                );
+                self.problem(at(path, key), Code::WrongType, || {
+                    format!("must be text, not {}", other.kind())
+                });
                 None
             }
         }
     }
 
-    fn boolean(&mut self, obj: &[(String, Value)], path: &str, key: &str, default: bool) -> bool {
+    fn boolean(&mut self, obj: &Obj, path: &str, key: &str, default: bool) -> bool {
         match get(obj, key) {
             None | Some(Value::Null) => default,
             Some(Value::Bool(b)) => *b,
             Some(other) => {
-                self.problem(
-                    &join(path, key),
-                    format!("must be true or false, not {}", other.kind()),
-                );
+                self.problem(at(path, key), Code::WrongType, || {
+                    format!("must be true or false, not {}", other.kind())
+                });
                 default
             }
         }
@@ -551,7 +907,7 @@ impl Reader<'_> {
 
     fn integer(
         &mut self,
-        obj: &[(String, Value)],
+        obj: &Obj,
         path: &str,
         key: &str,
         default: u32,
@@ -560,61 +916,91 @@ impl Reader<'_> {
         match get(obj, key) {
             None | Some(Value::Null) => default,
             Some(Value::Number(n))
-                if n.fract() == 0.0 && *n >= range.0 as f64 && *n <= range.1 as f64 =>
+                if crate::core::num::fract(*n) == 0.0
+                    && *n >= range.0 as f64
+                    && *n <= range.1 as f64 =>
             {
                 *n as u32
             }
             Some(Value::Number(_)) => {
-                self.problem(
-                    &join(path, key),
-                    format!("must be a whole number from {} to {}", range.0, range.1),
-                );
+                self.problem(at(path, key), Code::OutOfRange, || {
+                    format!("must be a whole number from {} to {}", range.0, range.1)
+                });
                 default
             }
             Some(other) => {
-                self.problem(
-                    &join(path, key),
-                    format!("must be a number, not {}", other.kind()),
-                );
+                self.problem(at(path, key), Code::WrongType, || {
+                    format!("must be a number, not {}", other.kind())
+                });
                 default
+            }
+        }
+    }
+
+    /// One of `words` (the text of `key`), or a problem listing them.
+    fn word<T: Copy>(
+        &mut self,
+        obj: &Obj,
+        path: &str,
+        key: &str,
+        words: &[(T, &'static str)],
+        what: &str,
+    ) -> Option<Option<T>> {
+        match get(obj, key) {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => match words.iter().find(|(_, w)| *w == s.as_str()) {
+                Some((t, _)) => Some(Some(*t)),
+                None => {
+                    self.problem(at(path, key), Code::UnknownValue, || {
+                        let list: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
+                        format!("\"{s}\" is not {what}; use {}", list.join(", "))
+                    });
+                    None
+                }
+            },
+            Some(other) => {
+                self.problem(at(path, key), Code::WrongType, || {
+                    let list: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
+                    format!("must be text ({}), not {}", list.join(", "), other.kind())
+                });
+                None
             }
         }
     }
 
     fn settings(&mut self, doc: &Value) -> Option<Settings> {
         let Value::Object(obj) = doc else {
-            self.problem(
-                "$",
-                format!("settings must be an object, not {}", doc.kind()),
-            );
+            self.problem("$".into(), Code::WrongType, || {
+                format!("settings must be an object, not {}", doc.kind())
+            });
             return None;
         };
         let version = match get(obj, "version") {
             Some(Value::Number(n)) if *n == 1.0 => 1,
             None | Some(Value::Null) => {
-                self.problem(
-                    "version",
-                    "is missing; add \"version\": 1 (this module reads settings version 1)",
-                );
+                self.problem("version".into(), Code::Missing, || {
+                    "is missing; add \"version\": 1 (this module reads settings version 1)".into()
+                });
                 return None;
             }
             Some(other) => {
-                let shown = match other {
-                    Value::Number(n) => crate::core::json::number_text(*n, self.host),
-                    Value::String(s) => format!("\"{s}\""),
-                    v => v.kind().to_string(),
-                };
-                self.problem(
-                    "version",
-                    format!("{shown} is not supported; this module reads settings version 1 (publish version 1 settings or update the module)"),
-                );
+                let host = self.host;
+                self.problem("version".into(), Code::UnsupportedVersion, || {
+                    let shown = match other {
+                        Value::Number(n) => crate::core::json::number_text(*n, host),
+                        Value::String(s) => format!("\"{s}\""),
+                        v => v.kind().to_string(),
+                    };
+                    format!("{shown} is not supported; this module reads settings version 1 (publish version 1 settings or update the module)")
+                });
                 return None;
             }
         };
         let capture_input_values = self.boolean(obj, "", "captureInputValues", false);
+        let keep_url_fragment = self.boolean(obj, "", "keepUrlFragment", false);
         let mut destinations = Vec::new();
         for (i, d) in self.list(obj, "", "destinations").iter().enumerate() {
-            match self.destination(d, &format!("destinations[{i}]")) {
+            match self.destination(d, &item("", "destinations", i)) {
                 Some(dest) => {
                     destinations.push(dest);
                     self.destinations_at.push(i);
@@ -628,16 +1014,26 @@ impl Reader<'_> {
         }
         let mut webhooks = Vec::new();
         for (i, w) in self.list(obj, "", "webhooks").iter().enumerate() {
-            if let Some(hook) = self.webhook(w, &format!("webhooks[{i}]")) {
+            if let Some(hook) = self.webhook(w, &item("", "webhooks", i)) {
                 webhooks.push(hook);
                 self.webhooks_at.push(i);
             }
         }
-        Some(Settings {
+        let mut player_events = Vec::new();
+        let mut ok = true;
+        for (i, p) in self.list(obj, "", "playerEvents").iter().enumerate() {
+            match self.player_event(p, &item("", "playerEvents", i)) {
+                Some(p) => player_events.push(p),
+                None => ok = false,
+            }
+        }
+        ok.then_some(Settings {
             version,
             capture_input_values,
+            keep_url_fragment,
             destinations,
             webhooks,
+            player_events,
         })
     }
 
@@ -648,54 +1044,51 @@ impl Reader<'_> {
         let method = match get(obj, "method") {
             None | Some(Value::Null) => Some(Method::Post),
             Some(Value::String(s)) => Method::parse(s).or_else(|| {
-                self.problem(
-                    &join(path, "method"),
-                    format!("\"{s}\" is not a request type; use GET, POST, PUT, PATCH or DELETE"),
-                );
+                self.problem(at(path, "method"), Code::UnknownValue, || {
+                    format!("\"{s}\" is not a request type; use GET, POST, PUT, PATCH or DELETE")
+                });
                 None
             }),
             Some(other) => {
-                self.problem(
-                    &join(path, "method"),
+                self.problem(at(path, "method"), Code::WrongType, || {
                     format!(
                         "must be text (GET, POST, PUT, PATCH or DELETE), not {}",
                         other.kind()
-                    ),
-                );
+                    )
+                });
                 None
             }
         };
         let url = self.string(obj, path, "url");
         let auth = match get(obj, "auth") {
             None | Some(Value::Null) => Some(Auth::None),
-            Some(a) => self.auth(a, &join(path, "auth")),
+            Some(a) => self.auth(a, &at(path, "auth")),
         };
-        let headers = self
-            .list(obj, path, "headers")
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| {
-                let hp = format!("{path}.headers[{i}]");
-                let o = self.object(h, &hp, "a header")?;
-                let name = self.string(o, &hp, "name");
-                let value = match get(o, "value") {
-                    Some(Value::String(s)) => Some(s.clone()),
-                    Some(Value::Number(n)) => Some(crate::core::json::number_text(*n, self.host)),
-                    None | Some(Value::Null) => Some(String::new()),
-                    Some(other) => {
-                        self.problem(
-                            &format!("{hp}.value"),
-                            format!("must be text, not {}", other.kind()),
-                        );
-                        None
-                    }
-                };
-                Some(Header {
-                    name: name?,
-                    value: value?,
-                })
-            })
-            .collect();
+        let mut headers = Vec::new();
+        let mut headers_ok = true;
+        for (i, h) in self.list(obj, path, "headers").iter().enumerate() {
+            let hp = item(path, "headers", i);
+            let Some(o) = self.object(h, &hp, "a header") else {
+                headers_ok = false;
+                continue;
+            };
+            let name = self.string(o, &hp, "name");
+            let value = match get(o, "value") {
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(Value::Number(n)) => Some(crate::core::json::number_text(*n, self.host)),
+                None | Some(Value::Null) => Some(String::new()),
+                Some(other) => {
+                    self.problem(at(&hp, "value"), Code::WrongType, || {
+                        format!("must be text, not {}", other.kind())
+                    });
+                    None
+                }
+            };
+            match (name, value) {
+                (Some(name), Some(value)) => headers.push(Header { name, value }),
+                _ => headers_ok = false,
+            }
+        }
         let mode = match get(obj, "mode") {
             None | Some(Value::Null) => Some(Mode::Cors),
             Some(Value::String(s)) => match s.as_str() {
@@ -703,27 +1096,47 @@ impl Reader<'_> {
                 "simple" => Some(Mode::Simple),
                 "no-cors" => Some(Mode::NoCors),
                 _ => {
-                    self.problem(
-                        &join(path, "mode"),
-                        format!("\"{s}\" is not a mode; use cors, simple or no-cors"),
-                    );
+                    self.problem(at(path, "mode"), Code::UnknownValue, || {
+                        format!("\"{s}\" is not a mode; use cors, simple or no-cors")
+                    });
                     None
                 }
             },
             Some(other) => {
-                self.problem(
-                    &join(path, "mode"),
+                self.problem(at(path, "mode"), Code::WrongType, || {
                     format!(
                         "must be text (cors, simple or no-cors), not {}",
                         other.kind()
-                    ),
-                );
+                    )
+                });
                 None
             }
         };
+        const FORMATS: [(Format, &str); 3] = [
+            (Format::Json, "json"),
+            (Format::Form, "form"),
+            (Format::Text, "text"),
+        ];
+        let format = self.word(obj, path, "format", &FORMATS, "a body format");
         let body = match get(obj, "body") {
             None | Some(Value::Null) => None,
             Some(b) => Some(b.clone()),
+        };
+        let batch = match get(obj, "batch") {
+            None | Some(Value::Null) => Some(None),
+            Some(b) => self.batch(b, &at(path, "batch")).map(Some),
+        };
+        let rate = match get(obj, "rate") {
+            None | Some(Value::Null) => Some(None),
+            Some(r) => {
+                let rp = at(path, "rate");
+                self.object(r, &rp, "a rate limit").map(|o| {
+                    Some(Rate {
+                        requests: self.integer(o, &rp, "requests", 1, (1, 1000)),
+                        seconds: self.integer(o, &rp, "seconds", 1, (1, 3600)),
+                    })
+                })
+            }
         };
         let timeout_ms = self.integer(obj, path, "timeoutMs", DEFAULT_TIMEOUT_MS, TIMEOUT_RANGE);
         let max_attempts = self.integer(
@@ -734,18 +1147,42 @@ impl Reader<'_> {
             ATTEMPTS_RANGE,
         );
         let idempotency_header = self.boolean(obj, path, "idempotencyHeader", false);
+        let mode = mode?;
         Some(Destination {
             id: id?,
             platform,
             method: method?,
             url: url?,
             auth: auth?,
-            headers,
-            mode: mode?,
+            headers: headers_ok.then_some(headers)?,
+            mode,
+            format: format?.unwrap_or(Format::default_for(mode)),
             body,
+            batch: batch?,
+            rate: rate?,
             timeout_ms,
             max_attempts,
             idempotency_header,
+        })
+    }
+
+    fn batch(&mut self, v: &Value, path: &str) -> Option<Batch> {
+        let o = self.object(v, path, "a batch setting")?;
+        let max_events = self.integer(o, path, "maxEvents", 10, (1, 500));
+        let max_wait_ms = self.integer(o, path, "maxWaitMs", 1000, (0, 60_000));
+        let body = match get(o, "body") {
+            Some(Value::Null) | None => {
+                self.problem(at(path, "body"), Code::Missing, || {
+                    "is missing; a batch needs a body template with \"{{batch}}\" where the events go".into()
+                });
+                return None;
+            }
+            Some(b) => b.clone(),
+        };
+        Some(Batch {
+            max_events,
+            max_wait_ms,
+            body,
         })
     }
 
@@ -756,6 +1193,7 @@ impl Reader<'_> {
             "none" => Some(Auth::None),
             "bearer" => Some(Auth::Bearer {
                 token: self.opt_string(obj, path, "token"),
+                token_from: self.opt_string(obj, path, "tokenFrom"),
             }),
             "basic" => {
                 let username = self.string(obj, path, "username");
@@ -780,7 +1218,9 @@ impl Reader<'_> {
                 })
             }
             other => {
-                self.problem(&join(path, "type"), format!("\"{other}\" is not an authentication type; use none, bearer, basic or oauth2"));
+                self.problem(at(path, "type"), Code::UnknownValue, || {
+                    format!("\"{other}\" is not an authentication type; use none, bearer, basic or oauth2")
+                });
                 None
             }
         }
@@ -792,20 +1232,21 @@ impl Reader<'_> {
         let name = self.opt_string(obj, path, "name").unwrap_or_default();
         let enabled = self.boolean(obj, path, "enabled", true);
         let event = self.string(obj, path, "event");
-        let conditions: Vec<Option<Condition>> = self
-            .list(obj, path, "conditions")
-            .iter()
-            .enumerate()
-            .map(|(i, c)| self.condition(c, &format!("{path}.conditions[{i}]")))
-            .collect();
+        let mut conditions = Vec::new();
+        let mut conditions_ok = true;
+        for (i, c) in self.list(obj, path, "conditions").iter().enumerate() {
+            match self.condition(c, &item(path, "conditions", i)) {
+                Some(c) => conditions.push(c),
+                None => conditions_ok = false,
+            }
+        }
         let properties = match get(obj, "properties") {
             None | Some(Value::Null) => Some(None),
             Some(Value::Array(items)) => {
                 let mut out = Vec::new();
                 let mut ok = true;
-                for (i, item) in items.iter().enumerate() {
-                    let ip = format!("{path}.properties[{i}]");
-                    match item {
+                for (i, entry) in items.iter().enumerate() {
+                    match entry {
                         // A bare name is a selection without rename.
                         Value::String(s) if !s.trim().is_empty() => out.push(PropertySelection {
                             name: s.clone(),
@@ -813,7 +1254,8 @@ impl Reader<'_> {
                             hash: false,
                         }),
                         _ => {
-                            let Some(o) = self.object(item, &ip, "a property selection") else {
+                            let ip = item(path, "properties", i);
+                            let Some(o) = self.object(entry, &ip, "a property selection") else {
                                 ok = false;
                                 continue;
                             };
@@ -830,34 +1272,36 @@ impl Reader<'_> {
                 ok.then_some(Some(out))
             }
             Some(other) => {
-                self.problem(
-                    &join(path, "properties"),
-                    format!("must be a list, not {}", other.kind()),
-                );
+                self.problem(at(path, "properties"), Code::WrongType, || {
+                    format!("must be a list, not {}", other.kind())
+                });
                 None
             }
         };
-        let statics: Vec<Option<StaticProperty>> = self
-            .list(obj, path, "static")
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                let sp = format!("{path}.static[{i}]");
-                let o = self.object(s, &sp, "a static property")?;
-                let name = self.string(o, &sp, "name");
-                let value = get(o, "value").cloned().unwrap_or(Value::Null);
-                Some(StaticProperty { name: name?, value })
-            })
-            .collect();
+        let mut statics = Vec::new();
+        let mut statics_ok = true;
+        for (i, s) in self.list(obj, path, "static").iter().enumerate() {
+            let sp = item(path, "static", i);
+            let Some(o) = self.object(s, &sp, "a static property") else {
+                statics_ok = false;
+                continue;
+            };
+            let name = self.string(o, &sp, "name");
+            let value = get(o, "value").cloned().unwrap_or(Value::Null);
+            match name {
+                Some(name) => statics.push(StaticProperty { name, value }),
+                None => statics_ok = false,
+            }
+        }
         let destination = self.string(obj, path, "destination");
         Some(Webhook {
             id: id?,
             name,
             enabled,
             event: event?,
-            conditions: conditions.into_iter().collect::<Option<Vec<_>>>()?,
+            conditions: conditions_ok.then_some(conditions)?,
             properties: properties?,
-            static_properties: statics.into_iter().collect::<Option<Vec<_>>>()?,
+            static_properties: statics_ok.then_some(statics)?,
             destination: destination?,
         })
     }
@@ -867,28 +1311,25 @@ impl Reader<'_> {
         let property = self.string(obj, path, "property");
         let operator = match get(obj, "operator") {
             Some(Value::String(s)) => Operator::parse(s).or_else(|| {
-                let names: Vec<&str> = Operator::ALL.iter().map(|(_, n)| *n).collect();
-                self.problem(
-                    &join(path, "operator"),
+                self.problem(at(path, "operator"), Code::UnknownValue, || {
+                    let names: Vec<&str> = Operator::ALL.iter().map(|(_, n)| *n).collect();
                     format!(
                         "\"{s}\" is not an operator; use one of {}",
                         names.join(", ")
-                    ),
-                );
+                    )
+                });
                 None
             }),
             None | Some(Value::Null) => {
-                self.problem(
-                    &join(path, "operator"),
-                    "is missing; use equals, contains, gt, exists, ...",
-                );
+                self.problem(at(path, "operator"), Code::Missing, || {
+                    "is missing; use equals, contains, gt, exists, ...".into()
+                });
                 None
             }
             Some(other) => {
-                self.problem(
-                    &join(path, "operator"),
-                    format!("must be text, not {}", other.kind()),
-                );
+                self.problem(at(path, "operator"), Code::WrongType, || {
+                    format!("must be text, not {}", other.kind())
+                });
                 None
             }
         };
@@ -899,10 +1340,9 @@ impl Reader<'_> {
             Some(Value::String(s)) if s.eq_ignore_ascii_case("and") => Some(Join::And),
             Some(Value::String(s)) if s.eq_ignore_ascii_case("or") => Some(Join::Or),
             Some(other) => {
-                self.problem(
-                    &join(path, "join"),
-                    format!("must be \"and\" or \"or\", not {}", short(other)),
-                );
+                self.problem(at(path, "join"), Code::UnknownValue, || {
+                    format!("must be \"and\" or \"or\", not {}", short(other))
+                });
                 None
             }
         };
@@ -914,9 +1354,62 @@ impl Reader<'_> {
             join: join_?,
         })
     }
+
+    fn player_event(&mut self, v: &Value, path: &str) -> Option<PlayerEvent> {
+        let obj = self.object(v, path, "a player event")?;
+        let kind = self.string(obj, path, "type");
+        let via = match self.word(obj, path, "via", &Via::ALL, "a player channel") {
+            Some(Some(v)) => Some(v),
+            Some(None) => Some(Via::EventsOn),
+            None => None,
+        };
+        let event = match get(obj, "event") {
+            None | Some(Value::Null) => Some(None),
+            Some(Value::String(s)) => Some(Some(s.clone())),
+            Some(other) => {
+                self.problem(at(path, "event"), Code::WrongType, || {
+                    format!("must be a catalog event id or null, not {}", other.kind())
+                });
+                None
+            }
+        };
+        let fields = match get(obj, "fields") {
+            None | Some(Value::Null) => Some(Vec::new()),
+            Some(Value::Object(pairs)) => {
+                let mut out = Vec::new();
+                for (k, v) in pairs {
+                    match v {
+                        Value::String(s) if !s.is_empty() => out.push((k.clone(), s.clone())),
+                        other => self.problem(at(&at(path, "fields"), k), Code::WrongType, || {
+                            format!(
+                                "must be the name of a catalog property, not {}",
+                                other.kind()
+                            )
+                        }),
+                    }
+                }
+                Some(out)
+            }
+            Some(other) => {
+                self.problem(at(path, "fields"), Code::WrongType, || {
+                    format!(
+                        "must be an object of payload field → property name, not {}",
+                        other.kind()
+                    )
+                });
+                None
+            }
+        };
+        Some(PlayerEvent {
+            kind: kind?,
+            via: via?,
+            event: event?,
+            fields: fields?,
+        })
+    }
 }
 
-fn get<'v>(obj: &'v [(String, Value)], key: &str) -> Option<&'v Value> {
+fn get<'v>(obj: &'v Obj, key: &str) -> Option<&'v Value> {
     obj.iter().find(|(k, _)| k == key).map(|(_, v)| v)
 }
 

@@ -2,6 +2,8 @@
 //! crate (size): destinations must be `https`, plain `http` only for
 //! localhost; template values are percent-encoded where they enter a URL.
 
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 /// The parts of an absolute URL the rules look at.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Parts<'a> {
@@ -62,7 +64,7 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         if p.is_empty()
             || p.len() > 5
             || !p.bytes().all(|b| b.is_ascii_digit())
-            || p.parse::<u32>().map_or(true, |n| n > 65535)
+            || p.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) > 65535
         {
             return Err("has an invalid port");
         }
@@ -84,22 +86,46 @@ pub fn is_local_host(host: &str) -> bool {
     h == "localhost" || h.ends_with(".localhost") || h == "127.0.0.1" || h == "[::1]"
 }
 
-/// Checks a destination URL against the contract; the error says what to do.
-pub fn check_destination_url(url: &str) -> Result<(), String> {
-    let p = parts(url).map_err(str::to_string)?;
+/// Why a destination URL is refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UrlError {
+    /// Not an absolute URL, or a malformed part (the reason).
+    Malformed(&'static str),
+    /// `user:password@` in the URL.
+    UserInfo,
+    /// Plain `http` to a host other than the local machine (the host).
+    PlainHttp(String),
+    /// Another scheme (the scheme).
+    Scheme(String),
+}
+
+impl UrlError {
+    /// What is wrong and what to do.
+    pub fn message(&self) -> String {
+        match self {
+            UrlError::Malformed(why) => why.to_string(),
+            UrlError::UserInfo => {
+                "must not contain a user name or password; use basic authentication instead".into()
+            }
+            UrlError::PlainHttp(host) => format!(
+                "must use https:// (plain http is only allowed for localhost and 127.0.0.1, not {host})"
+            ),
+            UrlError::Scheme(s) => format!("must use https://, not {s}://"),
+        }
+    }
+}
+
+/// Checks a destination URL against the contract.
+pub fn check_destination_url(url: &str) -> Result<(), UrlError> {
+    let p = parts(url).map_err(UrlError::Malformed)?;
     if p.has_userinfo {
-        return Err(
-            "must not contain a user name or password; use basic authentication instead".into(),
-        );
+        return Err(UrlError::UserInfo);
     }
     match p.scheme.to_ascii_lowercase().as_str() {
         "https" => Ok(()),
         "http" if is_local_host(p.host) => Ok(()),
-        "http" => Err(format!(
-            "must use https:// (plain http is only allowed for localhost and 127.0.0.1, not {})",
-            p.host
-        )),
-        other => Err(format!("must use https://, not {other}://")),
+        "http" => Err(UrlError::PlainHttp(p.host.to_string())),
+        other => Err(UrlError::Scheme(other.to_string())),
     }
 }
 
@@ -158,10 +184,13 @@ mod tests {
         assert!(check_destination_url("http://localhost:8080/hook").is_ok());
         assert!(check_destination_url("http://127.0.0.1:9/x?y=1").is_ok());
         assert!(check_destination_url("HTTPS://EXAMPLE.COM").is_ok());
-        let e = check_destination_url("http://example.com/hook").unwrap_err();
+        let e = check_destination_url("http://example.com/hook")
+            .unwrap_err()
+            .message();
         assert!(e.contains("https://") && e.contains("example.com"), "{e}");
         assert!(check_destination_url("ftp://example.com")
             .unwrap_err()
+            .message()
             .contains("ftp"));
         assert!(check_destination_url("javascript:alert(1)").is_err());
         assert!(check_destination_url("//example.com/x").is_err());
@@ -174,7 +203,9 @@ mod tests {
 
     #[test]
     fn user_info_is_refused() {
-        let e = check_destination_url("https://user:pw@example.com/").unwrap_err();
+        let e = check_destination_url("https://user:pw@example.com/")
+            .unwrap_err()
+            .message();
         assert!(e.contains("basic authentication"), "{e}");
     }
 

@@ -1,28 +1,39 @@
 //! The rules a well-formed settings document must also meet: everything that
-//! would make a webhook fail at run time is refused before it is published.
-//! Warnings (published secrets, destinations known not to allow CORS) are
-//! separate: they do not block publishing.
+//! would make a webhook fail at run time, or send something where it must
+//! not go, is refused before it is published. Warnings (published secrets,
+//! what a known destination host does not take from a browser) are separate:
+//! they do not block publishing, and only the editor module gives them.
+//!
+//! The rules run in both modules; each problem is worded by the caller's
+//! [`Wording`] (see [`super::settings`]).
 
 use super::catalog;
-use super::host::Host;
-use super::settings::{Auth, Destination, Method, Mode, Operator, Problem, Settings, Webhook};
-use super::template;
+use super::regex::Regex;
+use super::settings::{
+    at, item, Auth, Code, Destination, Format, Full, Method, Mode, Operator, Problem, Problems,
+    Settings, Webhook, Wording,
+};
+use super::template::{self, TemplateError};
 use super::url;
 use super::value::Value;
+#[allow(unused_imports)]
+use crate::core::prelude::*;
 
-/// Every rule-breaking problem of `s`.
-pub fn check(s: &Settings, host: &dyn Host) -> Vec<Problem> {
+/// Every rule-breaking problem of `s`, in the editor's wording.
+pub fn check(s: &Settings) -> Vec<Problem> {
     let destinations: Vec<usize> = (0..s.destinations.len()).collect();
     let webhooks: Vec<usize> = (0..s.webhooks.len()).collect();
+    let mut out = Problems::<Full>::default();
     check_read(
         s,
-        host,
         &Origin {
             destinations: &destinations,
             webhooks: &webhooks,
             unread_destinations: &[],
         },
-    )
+        &mut out,
+    );
+    out.list
 }
 
 /// Where the items of settings read from a document stood in it: the reader
@@ -39,41 +50,56 @@ pub(crate) struct Origin<'a> {
 }
 
 /// [`check`] of settings read from a document, with the document's paths.
-pub(crate) fn check_read(s: &Settings, host: &dyn Host, origin: &Origin) -> Vec<Problem> {
-    let mut out = Vec::new();
+pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Problems<W>) {
     for (i, d) in s.destinations.iter().enumerate() {
-        let path = format!("destinations[{}]", origin.destinations[i]);
+        let path = item("", "destinations", origin.destinations[i]);
         if let Some(j) = s.destinations[..i].iter().position(|o| o.id == d.id) {
-            out.push(Problem::new(
-                format!("{path}.id"),
+            out.add(at(&path, "id"), Code::DuplicateId, || {
                 format!(
                     "\"{}\" is already the id of destinations[{}]; ids must be unique",
                     d.id, origin.destinations[j]
-                ),
-            ));
+                )
+            });
         }
-        check_destination(d, &path, &mut out);
+        check_destination(d, &path, out);
     }
     for (i, w) in s.webhooks.iter().enumerate() {
-        let path = format!("webhooks[{}]", origin.webhooks[i]);
+        let path = item("", "webhooks", origin.webhooks[i]);
         if let Some(j) = s.webhooks[..i].iter().position(|o| o.id == w.id) {
-            out.push(Problem::new(
-                format!("{path}.id"),
+            out.add(at(&path, "id"), Code::DuplicateId, || {
                 format!(
                     "\"{}\" is already the id of webhooks[{}]; ids must be unique",
                     w.id, origin.webhooks[j]
-                ),
-            ));
+                )
+            });
         }
         if w.id.contains(':') {
-            out.push(Problem::new(
-                format!("{path}.id"),
-                format!("\"{}\" contains ':'; use letters, digits, - or _", w.id),
-            ));
+            out.add(at(&path, "id"), Code::BadId, || {
+                format!("\"{}\" contains ':'; use letters, digits, - or _", w.id)
+            });
         }
-        check_webhook(w, s, &path, host, origin, &mut out);
+        check_webhook(w, s, &path, origin, out);
     }
-    out
+    for (i, p) in s.player_events.iter().enumerate() {
+        if let Some(e) = &p.event {
+            if catalog::index(e).is_none() {
+                out.add(
+                    at(&item("", "playerEvents", i), "event"),
+                    Code::UnknownEvent,
+                    || unknown_event_message(e),
+                );
+            }
+        }
+        for (field, name) in &p.fields {
+            if name.chars().any(char::is_whitespace) {
+                out.add(
+                    at(&at(&item("", "playerEvents", i), "fields"), field),
+                    Code::Whitespace,
+                    || whitespace_message(name),
+                );
+            }
+        }
+    }
 }
 
 /// HTTP token characters (RFC 9110), the only ones allowed in a header name.
@@ -126,217 +152,274 @@ fn placeholder_before_path(url: &str) -> bool {
     }
 }
 
-fn check_destination(d: &Destination, path: &str, out: &mut Vec<Problem>) {
-    let url_path = format!("{path}.url");
+/// The full message of a template problem.
+fn template_message(e: &TemplateError) -> String {
+    match e {
+        TemplateError::UnknownFilter(name) => format!(
+            "uses the filter \"{name}\", which does not exist; use one of {}",
+            template::FILTERS.join(", ")
+        ),
+        TemplateError::FilterArgument(name) => {
+            if matches!(name.as_str(), "cut" | "cut_keys" | "limit") {
+                format!("the filter {name} needs a whole number from 1 to 100000, e.g. {name}:100")
+            } else {
+                format!("the filter {name} takes no argument")
+            }
+        }
+        TemplateError::BadLiteral(text) => {
+            format!("has the fallback {text}, which is neither a \"quoted text\" nor a number")
+        }
+        other => other.as_str().to_string(),
+    }
+}
+
+fn check_template<W: Wording>(t: &Value, path: &str, out: &mut Problems<W>) {
+    for (rest, e) in template::problems(t) {
+        let mut p = path.to_string();
+        p.push_str(&rest);
+        out.add(p, Code::Template, || template_message(&e));
+    }
+}
+
+/// Whether a template mentions `{{batch}}` anywhere.
+fn mentions_batch(t: &Value) -> bool {
+    match t {
+        Value::String(s) => s.contains("batch"),
+        Value::Array(items) => items.iter().any(mentions_batch),
+        Value::Object(pairs) => pairs.iter().any(|(_, v)| mentions_batch(v)),
+        _ => false,
+    }
+}
+
+fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems<W>) {
+    let url_path = at(path, "url");
     match template::check_placeholders(&d.url) {
-        Err(e) => out.push(Problem::new(&url_path, e)),
+        Err(e) => out.add(url_path, Code::Template, || template_message(&e)),
         Ok(()) => {
             let concrete = template::fill_placeholders(&d.url, "x");
             if let Err(e) = url::check_destination_url(&concrete) {
-                out.push(Problem::new(&url_path, e));
+                out.add(url_path, Code::BadUrl, || e.message());
             } else if placeholder_before_path(&d.url) {
-                out.push(Problem::new(
-                    &url_path,
-                    "may use {{placeholders}} only in its path and query, not in its scheme or host",
-                ));
+                out.add(url_path, Code::HostPlaceholder, || {
+                    "may use {{placeholders}} only in its path and query, not in its scheme or host"
+                        .into()
+                });
             }
         }
     }
     for (i, h) in d.headers.iter().enumerate() {
-        let hp = format!("{path}.headers[{i}]");
+        let hp = item(path, "headers", i);
         if !is_token(&h.name) {
-            out.push(Problem::new(
-                format!("{hp}.name"),
-                format!("\"{}\" is not a valid header name; use letters, digits and !#$%&'*+-.^_`|~ only, no spaces", h.name),
-            ));
+            out.add(at(&hp, "name"), Code::HeaderName, || {
+                format!("\"{}\" is not a valid header name; use letters, digits and !#$%&'*+-.^_`|~ only, no spaces", h.name)
+            });
         } else if is_forbidden_header(&h.name) {
-            out.push(Problem::new(
-                format!("{hp}.name"),
+            out.add(at(&hp, "name"), Code::ForbiddenHeader, || {
                 format!(
                     "\"{}\" is set by the browser and cannot be sent from a page; remove it",
                     h.name
-                ),
-            ));
+                )
+            });
         } else if h.name.eq_ignore_ascii_case("authorization") && d.auth != Auth::None {
-            out.push(Problem::new(
-                format!("{hp}.name"),
+            out.add(at(&hp, "name"), Code::DuplicateName, || {
                 format!(
                     "Authorization is already set by the {} authentication; remove this header",
                     d.auth.kind()
-                ),
-            ));
+                )
+            });
         }
         if h.value.contains(['\r', '\n']) {
-            out.push(Problem::new(
-                format!("{hp}.value"),
-                "contains a line break; header values must be on one line",
-            ));
+            out.add(at(&hp, "value"), Code::HeaderValue, || {
+                "contains a line break; header values must be on one line".into()
+            });
         } else if h
             .value
             .chars()
             .any(|c| c as u32 > 0xff || (c as u32) < 0x20 && c != '\t' || c == '\u{7f}')
         {
-            out.push(Problem::new(
-                format!("{hp}.value"),
-                "contains characters a header cannot carry (control characters or non-Latin-1 text)",
-            ));
+            out.add(at(&hp, "value"), Code::HeaderValue, || {
+                "contains characters a header cannot carry (control characters or non-Latin-1 text)"
+                    .into()
+            });
         }
     }
     if d.mode != Mode::Cors {
         let mode = d.mode.as_str();
         if !matches!(d.method, Method::Get | Method::Post) {
-            out.push(Problem::new(
-                format!("{path}.method"),
+            out.add(at(path, "method"), Code::ModeConflict, || {
                 format!(
                     "{} cannot be sent in {mode} mode (only GET and POST); use mode cors",
                     d.method.as_str()
-                ),
-            ));
+                )
+            });
         }
         if d.auth != Auth::None {
-            out.push(Problem::new(
-                format!("{path}.auth"),
-                format!("authentication cannot be sent in {mode} mode; use mode cors or put the key in the URL"),
-            ));
+            out.add(at(path, "auth"), Code::ModeConflict, || {
+                format!("authentication cannot be sent in {mode} mode; use mode cors or put the key in the URL")
+            });
         }
         if d.idempotency_header {
-            out.push(Problem::new(
-                format!("{path}.idempotencyHeader"),
-                format!("Idempotency-Key cannot be sent in {mode} mode; use mode cors"),
-            ));
+            out.add(at(path, "idempotencyHeader"), Code::ModeConflict, || {
+                format!("Idempotency-Key cannot be sent in {mode} mode; use mode cors")
+            });
+        }
+        if d.format == Format::Json && d.method != Method::Get {
+            out.add(at(path, "format"), Code::ModeConflict, || {
+                format!("a JSON body needs mode cors (the browser asks the destination first, with a preflight); in {mode} mode use format text or form")
+            });
         }
     }
     match &d.auth {
-        Auth::Bearer { token: Some(t) }
-            if t.chars()
-                .any(|c| c.is_control() || c.is_whitespace() || c as u32 > 0xff) =>
-        {
-            out.push(Problem::new(
-                format!("{path}.auth.token"),
-                "contains spaces, line breaks or characters a header cannot carry; paste the token alone",
-            ));
+        Auth::Bearer { token, token_from } => {
+            if token.as_ref().is_some_and(|t| {
+                t.chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c as u32 > 0xff)
+            }) {
+                out.add(at(path, "auth.token"), Code::BadCredential, || {
+                    "contains spaces, line breaks or characters a header cannot carry; paste the token alone".into()
+                });
+            }
+            if let Some(from) = token_from {
+                if !is_own_path(from) {
+                    out.add(at(path, "auth.tokenFrom"), Code::BadUrl, || {
+                        "must be a path on the page's own site, starting with / (e.g. /api/walkme-token): the visitor's cookies go with the request, so it may not go anywhere else".into()
+                    });
+                }
+                if token.is_some() {
+                    out.add(at(path, "auth.token"), Code::NoEffect, || {
+                        "is not used when tokenFrom is set; remove the published token".into()
+                    });
+                }
+            }
         }
         Auth::Basic { username, .. } if username.contains(':') => {
-            out.push(Problem::new(
-                format!("{path}.auth.username"),
-                "must not contain ':'",
-            ));
+            out.add(at(path, "auth.username"), Code::BadCredential, || {
+                "must not contain ':'".into()
+            });
         }
         Auth::OAuth2 { token_url, .. } => {
             if let Err(e) = url::check_destination_url(token_url) {
-                out.push(Problem::new(format!("{path}.auth.tokenUrl"), e));
+                out.add(at(path, "auth.tokenUrl"), Code::BadUrl, || e.message());
             }
         }
         _ => {}
     }
     if let Some(body) = &d.body {
-        template::check_template(body, &format!("{path}.body"), out);
+        check_template(body, &at(path, "body"), out);
         if d.method == Method::Get && !matches!(body, Value::Object(_)) {
-            out.push(Problem::new(
-                format!("{path}.body"),
-                "a GET request sends its body template as query parameters, so it must be an object",
-            ));
+            out.add(at(path, "body"), Code::WrongType, || {
+                "a GET request sends its body template as query parameters, so it must be an object"
+                    .into()
+            });
+        }
+    }
+    if let Some(b) = &d.batch {
+        let bp = at(path, "batch");
+        check_template(&b.body, &at(&bp, "body"), out);
+        if !mentions_batch(&b.body) {
+            out.add(at(&bp, "body"), Code::Template, || {
+                "has no \"{{batch}}\"; put it where the list of events goes, e.g. {\"events\": \"{{batch}}\"}".into()
+            });
+        }
+        if d.method == Method::Get {
+            out.add(bp, Code::ModeConflict, || {
+                "a GET request carries one event in its query; batches need POST".into()
+            });
         }
     }
 }
 
-fn check_webhook(
+/// `/path` on the page's own site (not `//host/...`, which leaves it).
+fn is_own_path(p: &str) -> bool {
+    p.starts_with('/')
+        && !p.starts_with("//")
+        && !p.starts_with("/\\")
+        && !p.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f)
+}
+
+/// "is not an event of the catalog", with the closest id.
+fn unknown_event_message(id: &str) -> String {
+    let hint = closest(id, catalog::IDS.iter().copied())
+        .map(|c| format!("; did you mean \"{c}\"?"))
+        .unwrap_or_else(|| "; pick one from catalog()".into());
+    format!("\"{id}\" is not an event of the catalog{hint}")
+}
+
+fn check_webhook<W: Wording>(
     w: &Webhook,
     s: &Settings,
     path: &str,
-    host: &dyn Host,
     origin: &Origin,
-    out: &mut Vec<Problem>,
+    out: &mut Problems<W>,
 ) {
-    if catalog::find(&w.event).is_none() {
-        let hint = closest(&w.event, catalog::EVENTS.iter().map(|e| e.id))
-            .map(|c| format!("; did you mean \"{c}\"?"))
-            .unwrap_or_else(|| "; pick one from catalog()".into());
-        out.push(Problem::new(
-            format!("{path}.event"),
-            format!("\"{}\" is not an event of the catalog{hint}", w.event),
-        ));
+    if catalog::index(&w.event).is_none() {
+        out.add(at(path, "event"), Code::UnknownEvent, || {
+            unknown_event_message(&w.event)
+        });
     }
     if s.destination(&w.destination).is_none()
         && !origin.unread_destinations.contains(&w.destination)
     {
-        let known: Vec<&str> = s.destinations.iter().map(|d| d.id.as_str()).collect();
-        let hint = if known.is_empty() {
-            "; add a destination first".to_string()
-        } else {
-            format!(" (known: {})", known.join(", "))
-        };
-        out.push(Problem::new(
-            format!("{path}.destination"),
-            format!("no destination has the id \"{}\"{hint}", w.destination),
-        ));
+        out.add(at(path, "destination"), Code::UnknownDestination, || {
+            let known: Vec<&str> = s.destinations.iter().map(|d| d.id.as_str()).collect();
+            let hint = if known.is_empty() {
+                "; add a destination first".to_string()
+            } else {
+                format!(" (known: {})", known.join(", "))
+            };
+            format!("no destination has the id \"{}\"{hint}", w.destination)
+        });
     }
     for (i, c) in w.conditions.iter().enumerate() {
-        let cp = format!("{path}.conditions[{i}]");
-        let vp = format!("{cp}.value");
+        let vp = at(&item(path, "conditions", i), "value");
         // The operators that compare with one value; `in` and `matches` say
         // in their own words what they need.
         let missing = || {
-            Problem::new(
-                vp.clone(),
-                format!(
-                    "is missing; {} compares with a value, e.g. \"NPS\" or 6",
-                    c.operator.as_str()
-                ),
+            format!(
+                "is missing; {} compares with a value, e.g. \"NPS\" or 6",
+                c.operator.as_str()
             )
         };
         match c.operator {
             Operator::In => {
                 if !matches!(c.value, Value::Array(_)) {
-                    out.push(Problem::new(
-                        vp,
-                        "must be a list of values for the operator in, e.g. [\"a\", \"b\"]",
-                    ));
+                    out.add(vp, Code::ConditionValue, || {
+                        "must be a list of values for the operator in, e.g. [\"a\", \"b\"]".into()
+                    });
                 }
             }
             Operator::Matches => match &c.value {
                 Value::String(p) => {
-                    if let Err(e) = host.compile(p, c.ignore_case) {
-                        out.push(Problem::new(
-                            vp,
-                            format!("the pattern does not compile: {e}"),
-                        ));
-                    } else if backtracks(p) {
-                        out.push(Problem::new(
-                            vp,
-                            "repeats a group that itself repeats or has alternatives, like (a+)+ or (a|aa)+: \
-                             in the browser such a pattern can take minutes on some texts; write it without \
-                             the nesting (a+ instead of (a+)+)",
-                        ));
+                    if let Err(e) = Regex::new(p, c.ignore_case) {
+                        out.add(vp, Code::BadPattern, || {
+                            format!("the pattern does not compile: {}", e.as_str())
+                        });
                     }
                 }
-                other => out.push(Problem::new(
-                    vp,
-                    format!("must be a pattern (text), not {}", other.kind()),
-                )),
+                other => out.add(vp, Code::ConditionValue, || {
+                    format!("must be a pattern (text), not {}", other.kind())
+                }),
             },
             Operator::Gt | Operator::Gte | Operator::Lt | Operator::Lte => {
                 if matches!(c.value, Value::Null) {
-                    out.push(missing());
+                    out.add(vp, Code::ConditionValue, missing);
                 } else if !matches!(c.value, Value::Number(_) | Value::String(_)) {
-                    out.push(Problem::new(
-                        vp,
+                    out.add(vp, Code::ConditionValue, || {
                         format!(
                             "must be a number (or text) to compare with, not {}",
                             c.value.kind()
-                        ),
-                    ));
+                        )
+                    });
                 }
             }
             Operator::Exists | Operator::NotExists => {}
             _ => {
                 if matches!(c.value, Value::Null) {
-                    out.push(missing());
+                    out.add(vp, Code::ConditionValue, missing);
                 } else if matches!(c.value, Value::Object(_) | Value::Array(_)) {
-                    out.push(Problem::new(
-                        vp,
-                        format!("must be text, a number or true/false, not {}; for a list use the operator in", c.value.kind()),
-                    ));
+                    out.add(vp, Code::ConditionValue, || {
+                        format!("must be text, a number or true/false, not {}; for a list use the operator in", c.value.kind())
+                    });
                 }
             }
         }
@@ -344,164 +427,44 @@ fn check_webhook(
     let mut sent_as: Vec<(&str, String)> = Vec::new();
     if let Some(props) = &w.properties {
         for (i, p) in props.iter().enumerate() {
-            let pp = format!("{path}.properties[{i}]");
+            let pp = item(path, "properties", i);
             if let Some(r) = &p.rename {
-                if let Some(msg) = whitespace_problem(r) {
-                    out.push(Problem::new(format!("{pp}.as"), msg));
+                if r.chars().any(char::is_whitespace) {
+                    out.add(at(&pp, "as"), Code::Whitespace, || whitespace_message(r));
                 }
             }
             let name = p.output_name();
             if let Some((_, other)) = sent_as.iter().find(|(n, _)| *n == name) {
-                out.push(Problem::new(
-                    format!("{pp}.{}", if p.rename.is_some() { "as" } else { "name" }),
-                    format!("\"{name}\" is already sent by {other}; give one of them another name"),
-                ));
+                let field = if p.rename.is_some() { "as" } else { "name" };
+                out.add(at(&pp, field), Code::DuplicateName, || {
+                    format!("\"{name}\" is already sent by {other}; give one of them another name")
+                });
             }
             sent_as.push((name, pp));
         }
     }
     for (i, st) in w.static_properties.iter().enumerate() {
-        let sp = format!("{path}.static[{i}]");
-        if let Some(msg) = whitespace_problem(&st.name) {
-            out.push(Problem::new(format!("{sp}.name"), msg));
+        let sp = item(path, "static", i);
+        if st.name.chars().any(char::is_whitespace) {
+            out.add(at(&sp, "name"), Code::Whitespace, || {
+                whitespace_message(&st.name)
+            });
         }
         if let Some(j) = w.static_properties[..i]
             .iter()
             .position(|o| o.name == st.name)
         {
-            out.push(Problem::new(
-                format!("{sp}.name"),
-                format!("\"{}\" is already the name of {path}.static[{j}]", st.name),
-            ));
+            out.add(at(&sp, "name"), Code::DuplicateName, || {
+                format!("\"{}\" is already the name of {path}.static[{j}]", st.name)
+            });
         }
     }
-}
-
-/// Whether a pattern has the shape of catastrophic backtracking in a
-/// backtracking engine (JavaScript's `RegExp`): a group repeated without
-/// bound (`*`, `+`, `{n,}`, `{n,m}`) that contains a variable quantifier or
-/// an alternation, at any depth. Conservative: some harmless patterns such
-/// as `(ab|cd)+` are refused too; they can always be written another way.
-pub fn backtracks(pattern: &str) -> bool {
-    struct Group {
-        varies: bool,
-        alternates: bool,
-    }
-    let b = pattern.as_bytes();
-    let mut stack = vec![Group {
-        varies: false,
-        alternates: false,
-    }];
-    let mut i = 0;
-    // The quantifier at i, if any: (length, repeats without a fixed count).
-    let quantifier = |i: usize| -> Option<(usize, bool)> {
-        match b.get(i)? {
-            b'*' | b'+' => Some((1, true)),
-            b'?' => Some((1, false)),
-            b'{' => {
-                let end = i + b[i..].iter().position(|&c| c == b'}')?;
-                let inner = std::str::from_utf8(&b[i + 1..end]).ok()?;
-                let (lo, hi) = match inner.split_once(',') {
-                    Some((lo, hi)) => (lo.parse::<u32>().ok()?, hi.parse::<u32>().ok()),
-                    None => {
-                        let n = inner.parse::<u32>().ok()?;
-                        (n, Some(n))
-                    }
-                };
-                Some((end - i + 1, hi.is_none_or(|hi| hi > lo)))
-            }
-            _ => None,
-        }
-    };
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 2,
-            b'[' => {
-                // A class is one atom: skip to its closing bracket.
-                i += 1;
-                if b.get(i) == Some(&b'^') {
-                    i += 1;
-                }
-                if b.get(i) == Some(&b']') {
-                    i += 1;
-                }
-                while i < b.len() && b[i] != b']' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
-            }
-            b'(' => {
-                stack.push(Group {
-                    varies: false,
-                    alternates: false,
-                });
-                i += 1;
-                if b.get(i) == Some(&b'?') {
-                    i += 1; // (?:  (?=  (?!  (?<name>  (?<=  (?<!
-                }
-                continue;
-            }
-            b')' => {
-                i += 1;
-                let g = stack.pop().unwrap_or(Group {
-                    varies: false,
-                    alternates: false,
-                });
-                if stack.is_empty() {
-                    stack.push(Group {
-                        varies: false,
-                        alternates: false,
-                    });
-                }
-                let q = quantifier(i);
-                let repeated = q.is_some_and(|(_, varies)| varies);
-                if repeated && (g.varies || g.alternates) {
-                    return true;
-                }
-                if let Some(top) = stack.last_mut() {
-                    top.varies |= g.varies || repeated;
-                }
-                if let Some((len, _)) = q {
-                    i += len;
-                    if b.get(i) == Some(&b'?') {
-                        i += 1; // lazy
-                    }
-                }
-                continue;
-            }
-            b'|' => {
-                if let Some(top) = stack.last_mut() {
-                    top.alternates = true;
-                }
-                i += 1;
-            }
-            _ => i += 1,
-        }
-        // A quantifier after the atom just read.
-        if let Some((len, varies)) = quantifier(i) {
-            if varies {
-                if let Some(top) = stack.last_mut() {
-                    top.varies = true;
-                }
-            }
-            i += len;
-            if b.get(i) == Some(&b'?') {
-                i += 1;
-            }
-        }
-    }
-    false
 }
 
 /// The contract's message for names with whitespace, with a fix.
-fn whitespace_problem(name: &str) -> Option<String> {
-    if !name.chars().any(char::is_whitespace) {
-        return None;
-    }
+fn whitespace_message(name: &str) -> String {
     let snake: String = name.split_whitespace().collect::<Vec<_>>().join("_");
-    Some(format!(
-        "\"{name}\" contains whitespace; use {snake} or camelCase instead"
-    ))
+    format!("\"{name}\" contains whitespace; use {snake} or camelCase instead")
 }
 
 /// The candidate closest to `s`, when it is close enough to be a typo.
@@ -530,13 +493,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-/// Things that work but deserve a person's attention before publishing.
+/// Things that work but deserve a person's attention before publishing
+/// (editor only): published secrets, what does nothing in a mode, and what
+/// a known destination host does not take from a browser
+/// ([`super::hosts`]).
 pub fn warnings(s: &Settings) -> Vec<Problem> {
     let mut out = Vec::new();
     for (i, d) in s.destinations.iter().enumerate() {
         let path = format!("destinations[{i}].auth");
         let secret = match &d.auth {
-            Auth::Bearer { token: Some(t) } if !t.is_empty() => Some(("token", "token")),
+            Auth::Bearer { token: Some(t), .. } if !t.is_empty() => Some(("token", "token")),
             Auth::Basic {
                 password: Some(p), ..
             } if !p.is_empty() => Some(("password", "password")),
@@ -549,8 +515,9 @@ pub fn warnings(s: &Settings) -> Vec<Problem> {
         if let Some((field, what)) = secret {
             out.push(Problem::new(
                 format!("{path}.{field}"),
+                Code::PublishedSecret,
                 format!(
-                    "this {what} is published to every visitor of the page; leave it out and call hooks.setTokenProvider(\"{}\", ...) from your app instead",
+                    "this {what} is published to every visitor of the page; leave it out and let the token come from your own site (auth.tokenFrom) or call hooks.setTokenProvider(\"{}\", ...) from your app instead",
                     d.id
                 ),
             ));
@@ -558,36 +525,14 @@ pub fn warnings(s: &Settings) -> Vec<Problem> {
         if d.mode != Mode::Cors && !d.headers.is_empty() {
             out.push(Problem::new(
                 format!("destinations[{i}].headers"),
+                Code::NoEffect,
                 format!(
                     "headers are not sent in {} mode (a simple request carries none); remove them or use mode cors",
                     d.mode.as_str()
                 ),
             ));
         }
-        if let Ok(p) = url::parts(&d.url) {
-            let host = p.host.to_ascii_lowercase();
-            let needs = if host == "hooks.slack.com" {
-                Some(Mode::Simple)
-            } else if host.ends_with("webhook.office.com")
-                || host == "outlook.office.com"
-                || host.ends_with("google-analytics.com")
-            {
-                Some(Mode::NoCors)
-            } else {
-                None
-            };
-            if let Some(m) = needs {
-                if d.mode == Mode::Cors {
-                    out.push(Problem::new(
-                        format!("destinations[{i}].mode"),
-                        format!(
-                            "{host} does not allow CORS requests with JSON bodies; use mode {}",
-                            m.as_str()
-                        ),
-                    ));
-                }
-            }
-        }
+        out.extend(super::hosts::warnings(d, i));
     }
     out
 }
@@ -607,42 +552,21 @@ mod tests {
     }
 
     #[test]
-    fn patterns_that_backtrack_catastrophically_are_spotted() {
-        for bad in [
-            "(a|aa)+$",
-            "(a+)+$",
-            "(x+x+)+y",
-            "^(([a-z])+.)+[A-Z]([a-z])+$",
-            "(\\w+\\s?)*$",
-            "(.*a){2,}",
-            "((ab)*c)+",
-        ] {
-            assert!(backtracks(bad), "{bad}");
-        }
-        for ok in [
-            "^NPS$",
-            "a+b+",
-            "(ab)+",
-            "(abc){3}",
-            "(?:https?://)?example\\.com",
-            "[(a+)+]",
-            "\\(a+\\)+",
-            "^\\d{3}-\\d{4}$",
-            "(a|b)",
-            "colou?r",
-            "(\\d{3}-)?\\d+",
-        ] {
-            assert!(!backtracks(ok), "{ok}");
-        }
-    }
-
-    #[test]
     fn typos_get_a_suggestion() {
-        let ids = catalog::EVENTS.iter().map(|e| e.id);
+        let ids = catalog::IDS.iter().copied();
         assert_eq!(
             closest("survey.sumbitted", ids.clone()),
             Some("survey.submitted")
         );
         assert_eq!(closest("nothing.like.it.at.all", ids), None);
+    }
+
+    #[test]
+    fn token_paths_stay_on_the_site() {
+        assert!(is_own_path("/api/token"));
+        assert!(!is_own_path("//evil.example/token"));
+        assert!(!is_own_path("/\\evil.example"));
+        assert!(!is_own_path("https://evil.example/token"));
+        assert!(!is_own_path("api/token"));
     }
 }

@@ -5,9 +5,13 @@
 //! it keeps `serde_json` out of the wasm build. Numbers are `f64`, as in
 //! JavaScript, where every value the module sees comes from.
 
+#[allow(unused_imports)]
+use crate::core::prelude::*;
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
+use core::fmt;
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
-use std::fmt;
 
 /// A JSON value. Objects are ordered lists of `(key, value)` pairs.
 #[derive(Clone, Debug, PartialEq, Default)]
@@ -102,6 +106,31 @@ impl Value {
     }
 }
 
+/// Appends the decimal digits of `n` (no formatting machinery).
+pub fn push_uint(out: &mut String, mut n: u64) {
+    let mut buf = [0u8; 20];
+    let mut i = buf.len();
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &b in &buf[i..] {
+        out.push(b as char);
+    }
+}
+
+/// Appends the decimal digits of `n`, with a `-` when negative.
+pub fn push_int(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_uint(out, n.unsigned_abs());
+}
+
 /// Sets `key` in an ordered pair list, replacing in place or appending.
 pub fn set_pair(pairs: &mut Vec<(String, Value)>, key: &str, value: Value) {
     match pairs.iter_mut().find(|(k, _)| k == key) {
@@ -162,13 +191,16 @@ pub const MAX_DEPTH: usize = 32;
 /// Most values read in one document, so a huge input cannot freeze the page.
 pub const MAX_NODES: usize = 200_000;
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 thread_local! {
-    static BUDGET: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+    static BUDGET: core::cell::Cell<(usize, usize)> = const { core::cell::Cell::new((0, 0)) };
 }
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 /// Depth and node count of the document being read; released on drop.
 struct Budget;
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 impl Budget {
     fn enter<E: de::Error>() -> Result<Budget, E> {
         BUDGET.with(|b| {
@@ -194,6 +226,7 @@ impl Budget {
     }
 }
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 impl Drop for Budget {
     fn drop(&mut self) {
         BUDGET.with(|b| {
@@ -203,6 +236,7 @@ impl Drop for Budget {
     }
 }
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let _budget = Budget::enter::<D::Error>()?;
@@ -211,8 +245,10 @@ impl<'de> Deserialize<'de> for Value {
     }
 }
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 struct ValueVisitor;
 
+#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 impl<'de> Visitor<'de> for ValueVisitor {
     type Value = Value;
 

@@ -29,7 +29,8 @@ test("every catalog event can be fired from the demo's UI and reaches the receiv
 
   // Publish one webhook per catalog event, all to one receiver bucket, sending every property.
   const events = await p.evaluate(async (url) => {
-    const { catalog } = await import("/pkg/index.js");
+    const { default: initEditor, catalog } = await import("/pkg/editor.js");
+    await initEditor();
     const events = catalog();
     const settings = {
       version: 1,

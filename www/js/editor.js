@@ -3,7 +3,7 @@
 // State: the draft settings in localStorage; "Publish" hands them to the
 // demo app (any open tab picks them up at once).
 
-import init, { catalog, validate } from "/pkg/index.js";
+import init, { catalog, validate } from "/pkg/editor.js";
 import { h, mount, field, toast, confirmDialog, copyText, download, ago, clock, uid } from "./dom.js";
 import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";

@@ -2,7 +2,7 @@
 // origin they share. The editor's draft and the published settings are two
 // different documents, as in the product: editing changes nothing in the app
 // until "Publish settings". Another tab learns of a publish through the
-// `storage` event. (The module keeps its own queue under "wmwh1:"; nothing
+// `storage` event. (The module keeps its own queue under "wmwh2:"; nothing
 // here uses that prefix.)
 
 import { defaultSettings } from "./default-settings.js";

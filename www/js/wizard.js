@@ -4,7 +4,7 @@
 // URL, authentication, headers), then Save. Every change is checked with the
 // module's own validate(); each problem shows under the field it belongs to.
 
-import { validate } from "/pkg/index.js";
+import { validate } from "/pkg/editor.js";
 import { h, mount, field, select, uid, toast } from "./dom.js";
 import { FieldProblems } from "./problems.js";
 import { renderDestinationForm } from "./destination-form.js";

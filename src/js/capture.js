@@ -6,7 +6,18 @@
 // element marked `data-walkme-ignore` is captured; link addresses are sent
 // without their query string and fragment.
 
-import { guard, listen } from "./platform.js";
+// Loaded by the runtime only when `autoCapture` is on.
+
+function listen(type, f) {
+  const g = (e) => {
+    try {
+      f(e);
+    } catch (_) {}
+  };
+  const opts = { capture: true, passive: true };
+  addEventListener(type, g, opts);
+  return () => removeEventListener(type, g, opts);
+}
 
 const TEXT_MAX = 100;
 const ACTIONABLE = "a,button,input,select,textarea,label,summary,[role=button],[role=link],[role=menuitem],[role=tab],[onclick]";
@@ -24,7 +35,7 @@ function esc(s) {
 }
 
 // A CSS path short enough to read, precise enough to find the element again.
-export function css_path(el) {
+function css_path(el) {
   const parts = [];
   while (el && el.nodeType === 1 && parts.length < 8) {
     let s = el.localName;
@@ -97,8 +108,7 @@ function inputProps(e, captureValues) {
 }
 
 // Starts capturing; emit(type, props). Returns a function that stops.
-export function capture_dom(emit, captureValues) {
-  emit = guard(emit);
+export function capture(emit, captureValues) {
   const offs = [];
   offs.push(
     listen("click", (e) => {
