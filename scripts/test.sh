@@ -13,9 +13,11 @@ started=$(date +%s)
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy (native and wasm32), warnings are errors"
+step "cargo clippy (native; wasm32: the runtime, the editor module, the browser tests), warnings are errors"
 cargo clippy --quiet --all-targets -- -D warnings
-cargo clippy --quiet --all-targets --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features runtime -- -D warnings
+cargo clippy --quiet --target wasm32-unknown-unknown --features editor -- -D warnings
+cargo clippy --quiet --all-targets --target wasm32-unknown-unknown --features std,runtime -- -D warnings
 
 step "native tests (cargo test)"
 cargo test --quiet
@@ -36,9 +38,9 @@ up() { node -e "fetch('http://127.0.0.1:$PORT/api/stats').then(r => process.exit
 for _ in $(seq 50); do up && break; sleep 0.1; done
 up || { cat "$log"; echo "test: the receiver did not start on port $PORT (is it in use?)"; exit 1; }
 
-step "the module in headless Chromium (wasm-pack test)"
+step "the Rust shell in headless Chromium (wasm-pack test, release: the timing bounds are the shipped code's)"
 WMWH_RECEIVER="http://127.0.0.1:$PORT" WASM_BINDGEN_TEST_TIMEOUT=90 \
-  wasm-pack test --headless --chrome --chromedriver /usr/bin/chromedriver --test web
+  wasm-pack test --release --headless --chrome --chromedriver /usr/bin/chromedriver --test web --features std,runtime
 
 step "end-to-end tests in Chromium (Playwright)"
 WMWH_RECEIVER="http://127.0.0.1:$PORT" node --test --test-concurrency=1 tests/e2e/

@@ -1,14 +1,21 @@
-//! The module in real headless Chromium (`wasm-pack test --headless --chrome`),
-//! against the real loopback receiver that the test command starts
-//! (`www/server.mjs`, port 8787). Each test asserts what the receiver got.
+//! The Rust shell in real headless Chromium (`wasm-pack test --headless
+//! --chrome`): the runtime's exports driven by hand against the loopback
+//! receiver that the test command starts (`www/server.mjs`), and the parts
+//! of the core that must agree with the browser checked against the
+//! browser itself: the `matches` engine against `RegExp`, URL rendering
+//! against `URL`, numbers against `String(n)`.
+//!
+//! The JavaScript half of the runtime (dispatcher, sender worker, storage,
+//! player bridge, capture) is tested end to end through the built package
+//! in `tests/e2e/`.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Array, Reflect};
-use std::cell::RefCell;
-use std::rc::Rc;
-use walkme_webhooks::{catalog, validate, Runtime};
+use walkme_webhooks::core::event::Event;
+use walkme_webhooks::core::regex::Regex;
+use walkme_webhooks::core::template::{Scope, UrlTemplate};
+use walkme_webhooks::core::value::Value;
+use walkme_webhooks::runtime;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -19,593 +26,413 @@ const RECEIVER: &str = match option_env!("WMWH_RECEIVER") {
 };
 
 #[wasm_bindgen(inline_js = r#"
+export function jsMatch(pattern, flags, text) {
+  try { return new RegExp(pattern, flags).test(text) ? 1 : 0; } catch (_) { return 2; }
+}
+export function urlParts(u) {
+  try { const x = new URL(u); return JSON.stringify([x.host, x.pathname]); } catch (_) { return ""; }
+}
+export function jsString(n) { return String(n); }
+export function nowMs() { return performance.now(); }
+export async function send(base, method, url, headers, body) {
+  const h = {};
+  for (let i = 0; i < headers.length; i += 2) h[headers[i]] = headers[i + 1];
+  const r = await fetch(url, { method, headers: h, body: body ?? undefined, credentials: "omit" });
+  return r.status;
+}
 export async function received(base, bucket) {
   const r = await fetch(base + "/api/requests?bucket=" + encodeURIComponent(bucket));
-  return r.json();
+  return JSON.stringify(await r.json());
 }
 export async function clear(base, bucket) {
   await fetch(base + "/api/requests?bucket=" + encodeURIComponent(bucket), { method: "DELETE" });
 }
-export async function oauth(base, method, query) {
-  const r = await fetch(base + "/api/oauth" + (query || ""), { method });
-  return r.json();
-}
-export async function receiverStats(base) { return (await fetch(base + "/api/stats")).json(); }
-export function parse(s) { return JSON.parse(s); }
-export function sleep(ms) { return new Promise((r) => setTimeout(r, ms)); }
-export function clearStorage() { localStorage.clear(); }
-export function storedText() { return Object.keys(localStorage).filter((k) => k.startsWith("wmwh1:")).map((k) => localStorage.getItem(k)).join("\n"); }
-export function dispatch(type, props) {
-  window.dispatchEvent(new CustomEvent("walkme:event", { detail: { type, properties: props } }));
-}
-export function addHtml(html) {
-  const div = document.createElement("div");
-  div.innerHTML = html;
-  document.body.append(div);
-  return div;
-}
-export function click(selector) { document.querySelector(selector).click(); }
-export function typeInto(selector, text) {
-  const el = document.querySelector(selector);
-  el.focus();
-  el.value = text;
-  el.dispatchEvent(new Event("input", { bubbles: true }));
-  el.dispatchEvent(new Event("change", { bubbles: true }));
-}
-export function header(req, name) { return req.headers[name.toLowerCase()] ?? null; }
 "#)]
 extern "C" {
+    #[wasm_bindgen(js_name = jsMatch)]
+    fn js_match(pattern: &str, flags: &str, text: &str) -> u32;
+    #[wasm_bindgen(js_name = urlParts)]
+    fn url_parts(u: &str) -> String;
+    #[wasm_bindgen(js_name = jsString)]
+    fn js_string(n: f64) -> String;
+    #[wasm_bindgen(js_name = nowMs)]
+    fn now_ms() -> f64;
+    async fn send(
+        base: &str,
+        method: &str,
+        url: &str,
+        headers: Vec<String>,
+        body: Option<String>,
+    ) -> JsValue;
     async fn received(base: &str, bucket: &str) -> JsValue;
     async fn clear(base: &str, bucket: &str);
-    async fn oauth(base: &str, method: &str, query: &str) -> JsValue;
-    async fn receiverStats(base: &str) -> JsValue;
-    fn parse(s: &str) -> JsValue;
-    async fn sleep(ms: u32);
-    fn clearStorage();
-    fn storedText() -> String;
-    fn dispatch(kind: &str, props: JsValue);
-    fn addHtml(html: &str) -> web_sys_like::Element;
-    fn click(selector: &str);
-    fn typeInto(selector: &str, text: &str);
-    fn header(req: &JsValue, name: &str) -> Option<String>;
 }
 
-mod web_sys_like {
-    use wasm_bindgen::prelude::*;
-    #[wasm_bindgen]
-    extern "C" {
-        pub type Element;
-        #[wasm_bindgen(method)]
-        pub fn remove(this: &Element);
-    }
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
-    Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn text(v: &JsValue, key: &str) -> String {
-    get(v, key).as_string().unwrap_or_default()
-}
-
-fn num(v: &JsValue, key: &str) -> f64 {
-    get(v, key).as_f64().unwrap_or(f64::NAN)
-}
-
-/// Settings with `{R}` replaced by the receiver's base URL.
-fn settings(json: &str) -> JsValue {
-    parse(&json.replace("{R}", RECEIVER))
-}
-
-fn options(json: &str) -> JsValue {
-    parse(json)
-}
-
-async fn start(json: &str, opts: &str) -> Runtime {
-    clearStorage();
-    Runtime::new(settings(json), options(opts)).expect("valid settings")
-}
-
-async fn flush(rt: &Runtime) {
-    JsFuture::from(rt.flush()).await.unwrap();
-}
-
-async fn requests(bucket: &str) -> Vec<JsValue> {
-    Array::from(&received(RECEIVER, bucket).await)
-        .iter()
-        .collect()
-}
-
-/// Polls the receiver until `n` requests arrived in `bucket` (or 10 s).
-async fn wait_for(bucket: &str, n: usize) -> Vec<JsValue> {
-    for _ in 0..200 {
-        let r = requests(bucket).await;
-        if r.len() >= n {
-            return r;
+/// The patterns of the `matches` dialect, and texts to try them on. Every
+/// pattern the core accepts compiles in JavaScript, and both agree on every
+/// text (JavaScript without the `u` flag, as a page's RegExp).
+#[wasm_bindgen_test]
+fn the_matches_engine_agrees_with_javascript_regexp() {
+    let patterns = [
+        "^NPS$",
+        "nps",
+        "a.c",
+        "^\\d{3}-\\d{4}$",
+        "[a-c]+x",
+        "[^a-c]x",
+        "colou?r",
+        "(?:ab|cd)+$",
+        "^(?<word>\\w+)\\s",
+        "\\bfoo\\b",
+        "\\Boo",
+        "x{2,}",
+        "x{,2}",
+        "[\\d.]+",
+        "[-a]",
+        "a|b|c",
+        "^$",
+        "",
+        "\\.com$",
+        "[A-Z]{2}\\d",
+        "^https?://",
+        "\\s+",
+        "\\S",
+        "\\W",
+        "(a|aa)+$",
+        "(a+)+$",
+        "\\d*\\d*\\d*x",
+        "(.*a){3}",
+        "[\\]]",
+        "\\x41",
+        "\\u00e9",
+        "a+?b",
+        "^(a|b)*?c",
+        "[^]",
+        "[]",
+        "\\t",
+        "é+",
+        "[à-ÿ]",
+        "x\\{",
+        "\\/",
+    ];
+    let texts = [
+        "",
+        "NPS",
+        "nps score",
+        "abc",
+        "a\nc",
+        "123-4567",
+        "bbx",
+        "dx",
+        "color",
+        "colour",
+        "abcdab",
+        "hello world",
+        "a foo b",
+        "foo",
+        "xx",
+        "x{,2}",
+        "1.5",
+        "-",
+        "b",
+        ".com",
+        "AB1",
+        "https://x",
+        "  ",
+        "aaaa!",
+        "aaaa",
+        "1111x",
+        "1111",
+        "banana",
+        "]",
+        "A",
+        "é",
+        "aab",
+        "ababc",
+        "\t",
+        "ééé",
+        "ü",
+        "x{",
+        "/",
+        "ÀÉ",
+        "a_b",
+    ];
+    for p in patterns {
+        for (flags, ignore_case) in [("", false), ("i", true)] {
+            let ours = Regex::new(p, ignore_case).unwrap_or_else(|e| panic!("{p}: {e:?}"));
+            for t in texts {
+                let js = js_match(p, flags, t);
+                assert_ne!(js, 2, "{p} does not compile in JavaScript");
+                assert_eq!(
+                    u32::from(ours.is_match(t)),
+                    js,
+                    "/{p}/{flags} on {t:?}: ours vs RegExp"
+                );
+            }
         }
-        sleep(50).await;
     }
-    requests(bucket).await
 }
 
-fn reports(rt: &Runtime) -> Rc<RefCell<Vec<JsValue>>> {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let s = seen.clone();
-    let f = Closure::<dyn Fn(JsValue)>::new(move |r: JsValue| s.borrow_mut().push(r));
-    rt.on_delivery(f.into_js_value().unchecked_into());
-    seen
-}
-
-fn one_destination(bucket: &str, dest_extra: &str, webhook_extra: &str) -> String {
-    format!(
-        r#"{{"version":1,
-        "destinations":[{{"id":"d","url":"{{R}}/hook/{bucket}"{dest_extra}}}],
-        "webhooks":[{{"id":"w","event":"survey.submitted","destination":"d"{webhook_extra}}}]}}"#
-    )
-}
-
+/// Whatever the pattern, a match over the 512-character cap stays under
+/// 5 ms in the browser (a backtracking engine takes seconds on these).
 #[wasm_bindgen_test]
-fn catalog_lists_the_32_events_with_properties() {
-    let list = Array::from(&catalog());
-    assert_eq!(list.length(), 32);
-    let first = list.get(0);
-    assert_eq!(text(&first, "id"), "swt.step_played");
-    assert_eq!(text(&first, "group"), "Smart Walk-Thru");
-    let props = Array::from(&get(&first, "properties"));
-    assert!(props
-        .iter()
-        .any(|p| text(&p, "name") == "step.index" && text(&p, "type") == "number"));
+fn every_match_is_bounded_in_the_browser() {
+    let texts = ["a".repeat(600) + "!", "1".repeat(600), "ab".repeat(300)];
+    let patterns = [
+        "(a|aa)+$",
+        "\\d*\\d*\\d*x",
+        "(?:a*b*c*d*e*f*g*){14}x",
+        "(?:[a-z]?){100}(?:[a-z]?){100}(?:[a-z]?){40}x",
+        "(.*a){20}$",
+    ];
+    for p in patterns {
+        let re = Regex::new(p, false).unwrap_or_else(|e| panic!("{p}: {e:?}"));
+        for t in &texts {
+            re.is_match(t); // warm
+            let start = now_ms();
+            for _ in 0..5 {
+                re.is_match(t);
+            }
+            let ms = (now_ms() - start) / 5.0;
+            assert!(ms < 5.0, "{p} on {} chars: {ms} ms", t.len());
+        }
+    }
 }
 
+/// A value can never change where a request goes: checked with the
+/// browser's own URL parser, not ours.
 #[wasm_bindgen_test]
-fn validate_lists_every_problem_with_its_path() {
-    let v = validate(settings(
-        r#"{"version":1,"destinations":[{"id":"d","url":"http://example.com/x","headers":[{"name":"X Bad","value":"a\r\nb"}]}],
-        "webhooks":[{"id":"w","event":"survey.sumbitted","destination":"nope","static":[{"name":"app id","value":1}],
-        "conditions":[{"property":"a","operator":"matches","value":"(["}]}]}"#,
-    ));
-    assert_eq!(get(&v, "ok").as_bool(), Some(false));
-    let errors: Vec<(String, String)> = Array::from(&get(&v, "errors"))
-        .iter()
-        .map(|e| (text(&e, "path"), text(&e, "message")))
-        .collect();
-    let paths: Vec<&str> = errors.iter().map(|(p, _)| p.as_str()).collect();
-    for want in [
-        "destinations[0].url",
-        "destinations[0].headers[0].name",
-        "destinations[0].headers[0].value",
-        "webhooks[0].event",
-        "webhooks[0].destination",
-        "webhooks[0].conditions[0].value",
-        "webhooks[0].static[0].name",
+fn url_values_never_change_the_host_or_the_path_per_the_browser() {
+    let hostile = [
+        "..",
+        ".",
+        "%2e%2e",
+        "a/../../b",
+        "@evil.example",
+        "//evil.example/x",
+        "?a=b#c",
+        "\\\\evil.example",
+        "évil",
+        "a b",
+        "\r\nX: y",
+        "%00",
+        "http://evil.example",
+    ];
+    for t in [
+        "https://api.example.com/u/{{v}}/x",
+        "https://api.example.com/{{v}}",
+        "https://api.example.com/a?q={{v}}",
     ] {
-        assert!(paths.contains(&want), "missing {want} in {errors:?}");
+        let tpl = UrlTemplate::new(t).unwrap();
+        for v in hostile {
+            let event = Event::from_pairs(vec![("v".into(), Value::String(v.into()))]);
+            let scope = Scope {
+                event: &event,
+                properties: &Value::Object(vec![]),
+                batch: None,
+            };
+            let Ok(url) = tpl.render(&scope, &walkme_webhooks::core::host::NativeHost) else {
+                // Refused: a dot segment. Only "." and ".." may be.
+                assert!(matches!(v, "." | ".."), "{t} refused {v:?}");
+                continue;
+            };
+            let parts = url_parts(&url);
+            assert!(!parts.is_empty(), "{url} does not parse");
+            let parts: (String, String) = serde_json::from_str(&parts).unwrap();
+            assert_eq!(parts.0, "api.example.com", "{t} with {v:?}: {url}");
+            // The browser keeps every path segment the template has.
+            let segments = t.split('?').next().unwrap().matches('/').count();
+            assert_eq!(
+                parts.1.matches('/').count(),
+                segments - 2,
+                "{t} with {v:?}: {url}"
+            );
+        }
     }
-    let event = errors
-        .iter()
-        .find(|(p, _)| p == "webhooks[0].event")
-        .unwrap();
-    assert!(
-        event.1.contains("did you mean \"survey.submitted\""),
-        "{}",
-        event.1
-    );
-    let st = errors
-        .iter()
-        .find(|(p, _)| p == "webhooks[0].static[0].name")
-        .unwrap();
-    assert!(
-        st.1.starts_with("\"app id\" contains whitespace"),
-        "{}",
-        st.1
-    );
-    // JavaScript's RegExp decides what compiles (the product's dialect).
-    let js_only = validate(settings(
-        r#"{"version":1,"destinations":[{"id":"d","url":"https://x.io"}],
-        "webhooks":[{"id":"w","event":"dxa.click","destination":"d","conditions":[{"property":"element.text","operator":"matches","value":"(?<=Buy )now"}]}]}"#,
-    ));
-    assert_eq!(
-        get(&js_only, "ok").as_bool(),
-        Some(true),
-        "look-behind is valid JavaScript"
-    );
 }
 
+/// Numbers are written as JavaScript writes them (the runtime asks `String(n)`).
 #[wasm_bindgen_test]
-async fn start_refuses_invalid_settings_and_update_keeps_the_old_ones() {
-    clearStorage();
-    let err = Runtime::new(settings(r#"{"version":2}"#), JsValue::UNDEFINED)
-        .err()
-        .expect("refused");
-    let list = Array::from(&err);
-    assert_eq!(text(&list.get(0), "path"), "version");
-    let bucket = "w-update";
-    clear(RECEIVER, bucket).await;
-    let rt = start(&one_destination(bucket, "", ""), "{}").await;
-    let bad = rt.update(settings(
-        r#"{"version":1,"webhooks":[{"id":"w","event":"nope","destination":"x"}]}"#,
-    ));
-    let problems = Array::from(&bad.expect_err("refused"));
-    assert!(problems.length() >= 2);
-    assert_eq!(
-        rt.emit("survey.submitted", parse(r#"{"answer.value":1}"#)),
-        1,
-        "still on the old settings"
-    );
-    flush(&rt).await;
-    assert_eq!(wait_for(bucket, 1).await.len(), 1);
-    rt.stop();
+fn numbers_read_and_write_as_javascript_does() {
+    for n in [
+        0.0,
+        4.0,
+        -12.0,
+        1.5,
+        0.1 + 0.2,
+        1e21,
+        1e20,
+        1.5e-7,
+        0.000001,
+        1_700_000_000_000.0,
+    ] {
+        let mut out = String::new();
+        walkme_webhooks::core::json::write_number(
+            &mut out,
+            n,
+            &walkme_webhooks::core::host::NativeHost,
+        );
+        assert_eq!(out, js_string(n), "{n}");
+    }
 }
 
-#[wasm_bindgen_test]
-async fn post_cors_json_with_headers_bearer_selection_rename_and_static() {
-    let bucket = "w-post";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &one_destination(
-            bucket,
-            r#","auth":{"type":"bearer","token":"t0k"},"headers":[{"name":"X-Team","value":"cs"}],"idempotencyHeader":true"#,
-            r#","properties":[{"name":"user.id","as":"identity"},{"name":"answer.value"}],"static":[{"name":"app_id","value":"3742"}],
-               "conditions":[{"property":"survey.name","operator":"equals","value":"nps","ignoreCase":true},{"property":"answer.value","operator":"lte","value":6}]"#,
-        ),
-        "{}",
+fn settings(bucket: &str) -> String {
+    format!(
+        r#"{{"version":1,"destinations":[{{"id":"d","url":"{RECEIVER}/hook/{bucket}","headers":[{{"name":"X-Team","value":"cs"}}],"idempotencyHeader":true}}],
+        "webhooks":[{{"id":"w","event":"survey.submitted","destination":"d","properties":[{{"name":"user.id","as":"identity"}},{{"name":"answer.value"}}],
+        "conditions":[{{"property":"answer.value","operator":"lte","value":6}}]}}]}}"#
     )
-    .await;
-    rt.identify(Some("u-42".into()), parse(r#"{"role":"admin"}"#));
+}
+
+/// The runtime's exports, by hand: create, emit, poll, the Send effect
+/// carried out with fetch, the answer handed back; the receiver got the
+/// exact body; the effects report the delivery and remove its record.
+#[wasm_bindgen_test]
+async fn the_runtime_exports_deliver_through_the_receiver() {
+    let bucket = "web-exports";
+    clear(RECEIVER, bucket).await;
+    let created = json(&runtime::create(
+        &settings(bucket),
+        "{}",
+        42.0,
+        now_ms(),
+        1.7e12,
+    ));
+    let h = created["h"].as_u64().expect("a handle") as u32;
+    let wall = 1.7e12;
+    runtime::call(h, 9, r#"["u-42",{}]"#, 0.0, 0.0, now_ms(), wall);
+    assert!(runtime::wants(h, "survey.submitted"));
+    assert!(!runtime::wants(h, "menu.opened"));
     assert_eq!(
-        rt.emit(
+        runtime::emit(
+            h,
             "survey.submitted",
-            parse(r#"{"event.id":"e-1","survey.name":"NPS","answer.value":4}"#)
+            r#"{"event.id":"e-1","answer.value":4}"#,
+            now_ms(),
+            wall
         ),
         1
     );
     assert_eq!(
-        rt.emit(
+        runtime::emit(
+            h,
             "survey.submitted",
-            parse(r#"{"survey.name":"NPS","answer.value":9}"#)
+            r#"{"answer.value":9}"#,
+            now_ms(),
+            wall
         ),
-        0,
-        "condition fails"
+        0
     );
-    assert_eq!(rt.emit("survey.dismissed", parse("{}")), 0, "other event");
-    flush(&rt).await;
-    let got = wait_for(bucket, 1).await;
-    assert_eq!(got.len(), 1);
-    let r = &got[0];
-    assert_eq!(text(r, "method"), "POST");
-    assert_eq!(text(r, "path"), "/hook/w-post");
-    assert_eq!(
-        text(r, "body"),
-        r#"{"identity":"u-42","answer.value":4,"app_id":"3742"}"#
-    );
-    assert_eq!(
-        header(r, "content-type").as_deref(),
-        Some("application/json")
-    );
-    assert_eq!(header(r, "authorization").as_deref(), Some("Bearer t0k"));
-    assert_eq!(header(r, "x-team").as_deref(), Some("cs"));
-    assert_eq!(header(r, "idempotency-key").as_deref(), Some("e-1:w"));
-    assert_eq!(header(r, "cookie"), None, "credentials are never sent");
-    let stats = rt.stats();
-    assert_eq!(num(&stats, "matched"), 1.0);
-    assert_eq!(num(&stats, "delivered"), 1.0);
-    assert_eq!(num(&stats, "queued"), 0.0);
-    assert_eq!(num(&stats, "stored"), 0.0, "nothing left in storage");
-    rt.stop();
-}
-
-#[wasm_bindgen_test]
-async fn basic_auth_put_and_get_with_query() {
-    let bucket = "w-basic";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &format!(
-            r#"{{"version":1,"destinations":[
-              {{"id":"put","method":"PUT","url":"{{R}}/hook/{bucket}/put","auth":{{"type":"basic","username":"Aladdin","password":"open sesame"}}}},
-              {{"id":"get","method":"GET","url":"{{R}}/hook/{bucket}/get?src=wm"}}],
-            "webhooks":[
-              {{"id":"a","event":"menu.searched","destination":"put","properties":[{{"name":"menu.query","as":"q"}}]}},
-              {{"id":"b","event":"menu.searched","destination":"get","properties":[{{"name":"menu.query","as":"q"}},{{"name":"menu.results"}}]}}]}}"#
-        ),
-        "{}",
-    )
-    .await;
-    assert_eq!(
-        rt.emit(
-            "menu.searched",
-            parse(r#"{"menu.query":"reset password & co","menu.results":3}"#)
-        ),
-        2
-    );
-    flush(&rt).await;
-    let got = wait_for(bucket, 2).await;
-    let put = got
-        .iter()
-        .find(|r| text(r, "method") == "PUT")
-        .expect("PUT arrived");
-    assert_eq!(
-        header(put, "authorization").as_deref(),
-        Some("Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==")
-    );
-    assert_eq!(text(put, "body"), r#"{"q":"reset password & co"}"#);
-    let getr = got
-        .iter()
-        .find(|r| text(r, "method") == "GET")
-        .expect("GET arrived");
-    assert_eq!(
-        text(getr, "rawQuery"),
-        "?src=wm&q=reset%20password%20%26%20co&menu.results=3"
-    );
-    assert_eq!(text(getr, "body"), "");
-    rt.stop();
-}
-
-#[wasm_bindgen_test]
-async fn simple_mode_sends_text_plain_without_preflight_and_no_cors_counts_as_sent() {
-    let bucket = "w-modes";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &format!(
-            r#"{{"version":1,"destinations":[
-              {{"id":"simple","url":"{{R}}/hook/{bucket}/simple","mode":"simple","body":{{"text":"{{{{user.id}}}} answered {{{{answer.value}}}}"}}}},
-              {{"id":"opaque","url":"{{R}}/hook/{bucket}/opaque?cors=0","mode":"no-cors"}}],
-            "webhooks":[
-              {{"id":"s","event":"survey.submitted","destination":"simple"}},
-              {{"id":"o","event":"survey.submitted","destination":"opaque","properties":["answer.value"]}}]}}"#
-        ),
-        "{}",
-    )
-    .await;
-    let seen = reports(&rt);
-    rt.identify(Some("u-7".into()), JsValue::UNDEFINED);
-    assert_eq!(
-        rt.emit("survey.submitted", parse(r#"{"answer.value":10}"#)),
-        2
-    );
-    flush(&rt).await;
-    let got = wait_for(bucket, 2).await;
-    let simple = got
-        .iter()
-        .find(|r| text(r, "path").ends_with("/simple"))
-        .unwrap();
-    assert_eq!(
-        header(simple, "content-type").as_deref(),
-        Some("text/plain;charset=UTF-8")
-    );
-    assert_eq!(text(simple, "body"), r#"{"text":"u-7 answered 10"}"#);
-    let opaque = got
-        .iter()
-        .find(|r| text(r, "path").ends_with("/opaque"))
-        .unwrap();
-    assert_eq!(text(opaque, "body"), r#"{"answer.value":10}"#);
-    let preflights = Array::from(&get(&receiverStats(RECEIVER).await, "preflightPaths"));
+    let out = json(&runtime::call(h, 0, "", 0.0, 0.0, now_ms(), wall));
+    let effects = out["e"].as_array().unwrap();
     assert!(
-        !preflights.iter().any(|p| p
-            .as_string()
-            .unwrap_or_default()
-            .starts_with("/hook/w-modes")),
-        "no preflight for simple/no-cors"
+        effects.iter().any(|e| e[0] == 1 && e[1] == "e-1:w"),
+        "stored first: {out}"
     );
-    let outcomes: Vec<(String, String)> = seen
-        .borrow()
+    let send_fx = effects.iter().find(|e| e[0] == 0).expect("a send");
+    let headers: Vec<String> = send_fx[4]
+        .as_array()
+        .unwrap()
         .iter()
-        .map(|r| (text(r, "webhookId"), text(r, "outcome")))
+        .map(|v| v.as_str().unwrap().to_string())
         .collect();
     assert!(
-        outcomes.contains(&("s".into(), "delivered".into())),
-        "{outcomes:?}"
+        headers
+            .windows(2)
+            .any(|w| w[0] == "Idempotency-Key" && w[1] == "e-1:w"),
+        "{headers:?}"
     );
-    let errors: Vec<String> = seen.borrow().iter().map(|r| text(r, "error")).collect();
+    let status = send(
+        RECEIVER,
+        send_fx[2].as_str().unwrap(),
+        send_fx[3].as_str().unwrap(),
+        headers,
+        send_fx[5].as_str().map(str::to_string),
+    )
+    .await
+    .as_f64()
+    .unwrap();
+    let out = json(&runtime::call(
+        h,
+        1,
+        "",
+        send_fx[1].as_f64().unwrap(),
+        status,
+        now_ms(),
+        wall,
+    ));
+    let effects = out["e"].as_array().unwrap();
     assert!(
-        outcomes.contains(&("o".into(), "sent".into())),
-        "{outcomes:?} {errors:?}"
+        effects.iter().any(|e| e[0] == 2 && e[1] == "e-1:w"),
+        "record removed: {out}"
     );
-    let stats = rt.stats();
-    assert_eq!(num(&stats, "opaque"), 1.0);
-    assert_eq!(num(&stats, "delivered"), 1.0);
-    rt.stop();
+    let report = effects.iter().find(|e| e[0] == 3).expect("a report");
+    assert_eq!(report[1]["outcome"], "delivered");
+    assert_eq!(out["idle"], true);
+    assert_eq!(out["stored"], 0);
+    let got = json(&received(RECEIVER, bucket).await.as_string().unwrap());
+    assert_eq!(got.as_array().unwrap().len(), 1);
+    assert_eq!(got[0]["body"], r#"{"identity":"u-42","answer.value":4}"#);
+    let stats = json(&runtime::call(h, 13, "", 0.0, 0.0, now_ms(), wall));
+    assert_eq!(
+        (stats["matched"].as_u64(), stats["delivered"].as_u64()),
+        (Some(1), Some(1))
+    );
+    runtime::call(h, 14, "", 0.0, 0.0, now_ms(), wall);
+    assert_eq!(
+        runtime::emit(h, "survey.submitted", "{}", now_ms(), wall),
+        0,
+        "stopped"
+    );
 }
 
+/// Invalid settings: the runtime answers every problem with its path, its
+/// code and a short message; update keeps the settings it had.
 #[wasm_bindgen_test]
-async fn oauth2_token_is_fetched_once_for_many_events_and_again_after_a_401() {
-    let bucket = "w-oauth";
-    clear(RECEIVER, bucket).await;
-    oauth(RECEIVER, "DELETE", "").await;
-    let rt = start(
-        &one_destination(
-            bucket,
-            r#","url":"{R}/hook/w-oauth?auth=oauth","auth":{"type":"oauth2","tokenUrl":"{R}/oauth/token?secret=s3","clientId":"cid","clientSecret":"s3","scope":"events"}"#,
-            r#","properties":["answer.value"]"#,
-        ),
-        "{}",
-    )
-    .await;
-    for i in 0..3 {
-        rt.emit(
-            "survey.submitted",
-            parse(&format!(r#"{{"answer.value":{i}}}"#)),
-        );
-    }
-    flush(&rt).await;
-    let got = wait_for(bucket, 3).await;
-    assert_eq!(got.len(), 3);
-    assert!(got
+fn the_runtime_refuses_invalid_settings_with_codes() {
+    let bad = r#"{"version":1,"destinations":[{"id":"d","url":"http://example.com/x"}],"webhooks":[{"id":"w","event":"survey.sumbitted","destination":"d"}]}"#;
+    let out = json(&runtime::create(bad, "{}", 1.0, now_ms(), 1.7e12));
+    let errors = out["errors"].as_array().expect("errors");
+    let seen: Vec<(&str, &str)> = errors
         .iter()
-        .all(|r| header(r, "authorization").as_deref() == Some("Bearer tok-1")));
-    let o = oauth(RECEIVER, "GET", "").await;
-    assert_eq!(num(&o, "hits"), 1.0, "one token request for three events");
+        .map(|e| (e["path"].as_str().unwrap(), e["code"].as_str().unwrap()))
+        .collect();
     assert_eq!(
-        text(&o, "lastBody"),
-        "grant_type=client_credentials&client_id=cid&client_secret=s3&scope=events"
+        seen,
+        [
+            ("destinations[0].url", "bad_url"),
+            ("webhooks[0].event", "unknown_event")
+        ]
     );
-    // The token is revoked at the destination: the next request gets a 401,
-    // the module fetches a new token once and sends again.
-    oauth(RECEIVER, "POST", "?revoke=1").await;
-    rt.emit("survey.submitted", parse(r#"{"answer.value":9}"#));
-    flush(&rt).await;
-    let got = wait_for(bucket, 5).await;
-    let last = got.last().unwrap();
-    assert_eq!(
-        header(last, "authorization").as_deref(),
-        Some("Bearer tok-2")
-    );
-    assert_eq!(get(last, "status").as_f64(), Some(200.0));
-    assert_eq!(num(&oauth(RECEIVER, "GET", "").await, "hits"), 2.0);
-    assert_eq!(num(&rt.stats(), "delivered"), 4.0);
-    assert!(!storedText().contains("s3"), "no secret in storage");
-    rt.stop();
-}
-
-#[wasm_bindgen_test]
-async fn host_token_provider_supplies_the_bearer_token() {
-    let bucket = "w-provider";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &one_destination(bucket, r#","auth":{"type":"bearer"}"#, ""),
+    assert_eq!(errors[1]["message"], "is not an event of the catalog");
+    let h = json(&runtime::create(
+        &settings("web-update"),
         "{}",
-    )
-    .await;
-    let provider =
-        Closure::<dyn Fn(JsValue) -> JsValue>::new(|_dest: JsValue| JsValue::from_str("from-host"));
-    rt.set_token_provider("d", Some(provider.into_js_value().unchecked_into()));
-    rt.emit("survey.submitted", parse("{}"));
-    flush(&rt).await;
-    let got = wait_for(bucket, 1).await;
-    assert_eq!(
-        header(&got[0], "authorization").as_deref(),
-        Some("Bearer from-host")
-    );
-    rt.stop();
-}
-
-#[wasm_bindgen_test]
-async fn walkme_event_custom_events_reach_the_webhooks() {
-    let bucket = "w-custom";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &format!(
-            r#"{{"version":1,"destinations":[{{"id":"d","url":"{{R}}/hook/{bucket}"}}],
-            "webhooks":[{{"id":"w","event":"shoutout.action_clicked","destination":"d","properties":["item.name","action.text","event.type","event.name"]}}]}}"#
-        ),
-        "{}",
-    )
-    .await;
-    dispatch(
-        "shoutout.action_clicked",
-        parse(r#"{"item.name":"Spring promo","action.text":"Learn more"}"#),
-    );
-    flush(&rt).await;
-    let got = wait_for(bucket, 1).await;
-    assert_eq!(
-        text(&got[0], "body"),
-        r#"{"item.name":"Spring promo","action.text":"Learn more","event.type":"shoutout.action_clicked","event.name":"ShoutOut Action Clicked"}"#
-    );
-    rt.stop();
-}
-
-#[wasm_bindgen_test]
-async fn dxa_click_and_inputs_without_password_values() {
-    let bucket = "w-dxa";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &format!(
-            r#"{{"version":1,"captureInputValues":true,"destinations":[{{"id":"d","url":"{{R}}/hook/{bucket}"}}],
-            "webhooks":[
-              {{"id":"c","event":"dxa.click","destination":"d","properties":["element.tag","element.id","element.text","element.classes","element.path"]}},
-              {{"id":"i","event":"dxa.input","destination":"d","properties":["input.name","input.type","input.value","input.empty"]}}]}}"#
-        ),
-        r#"{"autoCapture":true,"playerEvents":false}"#,
-    )
-    .await;
-    let html = addHtml(
-        r#"<form id="f"><button type="button" id="buy" class="btn primary"> Buy  now </button>
-        <input id="email" name="email" type="email"><input id="pw" name="password" type="password"></form>"#,
-    );
-    click("#buy");
-    typeInto("#email", "ada@example.com");
-    typeInto("#pw", "hunter2");
-    flush(&rt).await;
-    let got = wait_for(bucket, 3).await;
-    let bodies: Vec<String> = got.iter().map(|r| text(r, "body")).collect();
+        1.0,
+        now_ms(),
+        1.7e12,
+    ))["h"]
+        .as_u64()
+        .unwrap() as u32;
+    let out = json(&runtime::call(h, 12, bad, 0.0, 0.0, now_ms(), 1.7e12));
+    assert_eq!(out["errors"].as_array().unwrap().len(), 2);
     assert!(
-        bodies.contains(&r#"{"element.tag":"button","element.id":"buy","element.text":"Buy now","element.classes":["btn","primary"],"element.path":"button#buy"}"#.to_string()),
-        "{bodies:?}"
+        runtime::wants(h, "survey.submitted"),
+        "the old settings stay"
     );
-    assert!(bodies.contains(&r#"{"input.name":"email","input.type":"email","input.value":"ada@example.com","input.empty":false}"#.to_string()), "{bodies:?}");
-    assert!(
-        bodies.contains(
-            &r#"{"input.name":"password","input.type":"password","input.empty":false}"#.to_string()
-        ),
-        "{bodies:?}"
-    );
-    assert!(
-        bodies.iter().all(|b| !b.contains("hunter2")),
-        "a password never leaves the page"
-    );
-    html.remove();
-    rt.stop();
+    let out = json(&runtime::call(
+        h,
+        12,
+        "not json",
+        0.0,
+        0.0,
+        now_ms(),
+        1.7e12,
+    ));
+    assert_eq!(out["errors"][0]["code"], "invalid_json");
+    runtime::call(h, 14, "", 0.0, 0.0, now_ms(), 1.7e12);
 }
-
-#[wasm_bindgen_test]
-async fn a_503_is_retried_with_the_same_key_and_delivered() {
-    let bucket = "w-retry";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &one_destination(
-            bucket,
-            r#","url":"{R}/hook/w-retry?fail=1&retryAfter=0","idempotencyHeader":true"#,
-            "",
-        ),
-        "{}",
-    )
-    .await;
-    let seen = reports(&rt);
-    rt.emit("survey.submitted", parse(r#"{"event.id":"e-r"}"#));
-    flush(&rt).await;
-    let got = wait_for(bucket, 2).await;
-    assert_eq!(got.len(), 2);
-    assert_eq!(get(&got[0], "status").as_f64(), Some(503.0));
-    assert_eq!(get(&got[1], "status").as_f64(), Some(200.0));
-    assert!(got
-        .iter()
-        .all(|r| header(r, "idempotency-key").as_deref() == Some("e-r:w")));
-    flush(&rt).await;
-    let outcomes: Vec<String> = seen.borrow().iter().map(|r| text(r, "outcome")).collect();
-    assert_eq!(outcomes, ["retry", "delivered"]);
-    assert_eq!(num(&seen.borrow()[1], "attempt"), 2.0);
-    rt.stop();
-}
-
-#[wasm_bindgen_test]
-async fn hashed_properties_leave_the_page_as_sha256() {
-    let bucket = "w-hash";
-    clear(RECEIVER, bucket).await;
-    let rt = start(
-        &one_destination(
-            bucket,
-            "",
-            r#","properties":[{"name":"user.email","as":"email_sha256","hash":true},{"name":"user.id","hash":true}]"#,
-        ),
-        "{}",
-    )
-    .await;
-    rt.identify(
-        Some("u-42".into()),
-        parse(r#"{"email":" Ada@Example.com "}"#),
-    );
-    rt.emit("survey.submitted", parse("{}"));
-    flush(&rt).await;
-    let got = wait_for(bucket, 1).await;
-    let body = text(&got[0], "body");
-    assert_eq!(
-        body,
-        format!(r#"{{"email_sha256":"{EMAIL_SHA256}","user.id":"{U42_SHA256}"}}"#)
-    );
-    assert!(!body.contains("Ada") && !body.contains("u-42"));
-    rt.stop();
-}
-
-/// sha256("ada@example.com"): e-mail-like values are trimmed and lower-cased first.
-const EMAIL_SHA256: &str = "b5fc85e55755f9e0d030a10ab4429b6b2944855f9a0d60077fe832becbc41d72";
-/// sha256("u-42").
-const U42_SHA256: &str = "16ec525b74b75626eb93ecad8acc749885fcf4e83c95b139342769a4ab1828a3";

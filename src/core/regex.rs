@@ -84,7 +84,9 @@ enum Node {
     Empty,
     Char(char),
     Any,
-    Class(Class),
+    /// A class and whether it is negated (`[^...]`): under ignoreCase the
+    /// members are folded before the negation, as JavaScript canonicalises.
+    Class(Class, bool),
     Start,
     End,
     WordBoundary(bool),
@@ -402,17 +404,20 @@ impl Parser<'_> {
                 inner
             }
             ')' => return Err(Error::UnmatchedParen),
-            '[' => Node::Class(self.class()?),
+            '[' => {
+                let (c, negated) = self.class()?;
+                Node::Class(c, negated)
+            }
             '\\' => match self.escape(false)? {
                 Escape::Atom(Atom::Char(c)) => Node::Char(c),
-                Escape::Atom(Atom::Set(s)) => Node::Class(s),
+                Escape::Atom(Atom::Set(s)) => Node::Class(s, false),
                 Escape::WordBoundary(b) => Node::WordBoundary(b),
             },
             c => Node::Char(c),
         })
     }
 
-    fn class(&mut self) -> Result<Class, Error> {
+    fn class(&mut self) -> Result<(Class, bool), Error> {
         let negated = self.eat('^');
         let mut class = Class::default();
         loop {
@@ -455,8 +460,7 @@ impl Parser<'_> {
             }
             add_atom(&mut class, start);
         }
-        let class = class.normalize();
-        Ok(if negated { class.negate() } else { class })
+        Ok((class.normalize(), negated))
     }
 
     fn class_atom(&mut self, c: char) -> Result<Atom, Error> {
@@ -607,8 +611,9 @@ impl Compiler {
         Ok(self.prog.len() - 1)
     }
 
-    fn class(&mut self, c: Class) -> Result<usize, Error> {
+    fn class(&mut self, c: Class, negated: bool) -> Result<usize, Error> {
         let c = if self.ignore_case { fold_class(c) } else { c };
+        let c = if negated { c.negate() } else { c };
         self.classes.push(c);
         self.push(Inst::Class(self.classes.len() - 1))
     }
@@ -623,8 +628,8 @@ impl Compiler {
             Node::Any => {
                 self.push(Inst::Any)?;
             }
-            Node::Class(c) => {
-                self.class(c.clone())?;
+            Node::Class(c, negated) => {
+                self.class(c.clone(), *negated)?;
             }
             Node::Start => {
                 self.push(Inst::Start)?;
@@ -961,6 +966,10 @@ mod tests {
         assert!(mi("[a-z]+", "ABC"));
         assert!(mi("^ÄRGER$", "ärger"));
         assert!(!m("NPS", "nps"));
+        // A negated class is folded before it is negated, as in JavaScript.
+        assert!(!mi("[^a-c]x", "bbx"));
+        assert!(!mi("[^A-C]x", "bx"));
+        assert!(mi("[^a-c]x", "dx"));
     }
 
     #[test]
