@@ -1,0 +1,42 @@
+// The editor's one door into the WebAssembly module. Every page of the
+// editor calls the module through these functions only, so moving to the
+// editor build of the module is a change of the import below.
+
+import init, { catalog as moduleCatalog, validate as moduleValidate } from "/pkg/index.js";
+// The visitor runtime, for "Send test" (it sends the way the app will).
+import initRuntime, { start as runtimeStart } from "/pkg/index.js";
+import { presets as destinationPresets } from "./presets.js";
+
+let loading = null;
+let loadingRuntime = null;
+
+/** Resolves once the module is loaded; call (and await) before the others. */
+export function ready() {
+  return (loading ||= init());
+}
+
+/** { ok, errors: [{ path, message }], warnings: [...] } for a settings document. */
+export function validate(settings) {
+  return moduleValidate(settings);
+}
+
+/** The event catalog: [{ id, group, name, description, properties: [{ name, type }] }]. */
+export function catalog() {
+  return moduleCatalog();
+}
+
+/** The destination presets (platform, method, URL, mode, body template, hint). */
+export function presets(origin = location.origin) {
+  return destinationPresets(origin);
+}
+
+/** The request a webhook would send for a sample event; not offered by this module yet. */
+export function preview() {
+  return null;
+}
+
+/** Starts the visitor runtime with `settings` (for a test send); resolves the hooks. */
+export async function startRuntime(settings, options) {
+  await (loadingRuntime ||= initRuntime());
+  return runtimeStart(settings, options);
+}
