@@ -95,9 +95,3 @@ export function presets(origin = location.origin) {
     },
   ];
 }
-
-/** The preset a destination was probably made from (by platform name). */
-export function presetOf(platform, origin) {
-  const p = String(platform || "").toLowerCase();
-  return presets(origin).find((x) => x.platform.toLowerCase() === p) || null;
-}
