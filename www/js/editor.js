@@ -45,16 +45,21 @@ const ctx = {
 
 // ---- changes and undo --------------------------------------------------------
 
-const publishAction = () => ({ label: t("action.publish"), run: () => (location.hash = "#publish") });
-
 /** Makes `next` the draft, keeps the one before for Undo, and says so in a toast. */
-function change(next, { label, message, publishHint = true, timeout = 6000 }) {
+function change(next, { label, message, timeout = 6000 }) {
   state.undo.push({ draft: state.draft, label });
   if (state.undo.length > 50) state.undo.shift();
   state.draft = next;
   saveDraft(next);
   route();
-  toast(message, { kind: "ok", timeout, actions: [{ label: t("action.undo"), run: undo }, publishHint && publishAction()] });
+  toast(message, {
+    kind: "ok",
+    timeout,
+    actions: [
+      { label: t("action.undo"), run: undo },
+      { label: t("action.publish"), run: () => (location.hash = "#publish") },
+    ],
+  });
 }
 
 function undo() {
