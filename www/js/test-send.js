@@ -184,7 +184,7 @@ function render({ matched, calls, reports, hostToken }) {
         "section",
         { class: "exchange", dataset: { call: i } },
         h("h3", null, title),
-        h("p", { class: "reqline" }, h("span", { class: "method" }, c.method), " ", h("code", { class: "req-url" }, c.url), " ", h("span", { class: "chip-sm" }, "mode " + (c.mode === "no-cors" ? "no-cors" : c.mode))),
+        h("p", { class: "reqline" }, h("span", { class: "method" }, c.method), " ", h("code", { class: "req-url" }, c.url), " ", h("span", { class: "chip-sm" }, t("test.mode", { mode: c.mode }))),
         c.headers.length ? headersTable(c.headers) : h("p", { class: "muted" }, t("test.noHeaders")),
         codeBlock(c.body ? pretty(c.body) : t("test.noBody"), t("test.bodyLabel", { title }), { class: "code req-body" }),
         h("h3", null, t("test.answer")),
