@@ -1,8 +1,9 @@
 // The editor's one door into the WebAssembly module. Every page of the
 // editor calls the module through these functions only, so moving to the
-// editor build of the module is a change of the import below.
+// editor build of the module ("/pkg/editor.js") is a change of the first
+// import line: presets() and preview() use the module's own once it has them.
 
-import init, { catalog as moduleCatalog, validate as moduleValidate } from "/pkg/index.js";
+import init, * as editor from "/pkg/index.js";
 // The visitor runtime, for "Send test" (it sends the way the app will).
 import initRuntime, { start as runtimeStart } from "/pkg/index.js";
 import { presets as destinationPresets } from "./presets.js";
@@ -17,22 +18,22 @@ export function ready() {
 
 /** { ok, errors: [{ path, message }], warnings: [...] } for a settings document. */
 export function validate(settings) {
-  return moduleValidate(settings);
+  return editor.validate(settings);
 }
 
 /** The event catalog: [{ id, group, name, description, properties: [{ name, type }] }]. */
 export function catalog() {
-  return moduleCatalog();
+  return editor.catalog();
 }
 
 /** The destination presets (platform, method, URL, mode, body template, hint). */
 export function presets(origin = location.origin) {
-  return destinationPresets(origin);
+  return typeof editor.presets === "function" ? editor.presets() : destinationPresets(origin);
 }
 
-/** The request a webhook would send for a sample event; not offered by this module yet. */
-export function preview() {
-  return null;
+/** The request a webhook would send for a sample event, when the module can tell; else null. */
+export function preview(...args) {
+  return typeof editor.preview === "function" ? editor.preview(...args) : null;
 }
 
 /** Starts the visitor runtime with `settings` (for a test send); resolves the hooks. */
