@@ -4,7 +4,7 @@
 // player fires the event and the receiver gets exactly the mapped body.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, watchErrors } from "./helpers.mjs";
+import { launch, serve, watchErrors, until, msgOf, receiverOf, openEditor as openEditorPage, startNewWebhook } from "./helpers.mjs";
 
 let browser, server;
 before(async () => {
@@ -16,49 +16,9 @@ after(async () => {
   server?.close();
 });
 
-async function requests(bucket) {
-  const res = await fetch(`${server.url}api/requests?bucket=${bucket}`);
-  return res.json();
-}
-
-async function clear(bucket) {
-  await fetch(`${server.url}api/requests?bucket=${bucket}`, { method: "DELETE" });
-}
-
-async function until(f, what, ms = 10000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-// The message line under a field (the last id of its aria-describedby).
-function msgOf(locator) {
-  return locator.evaluate((el) => {
-    const ids = (el.getAttribute("aria-describedby") || "").split(" ");
-    return document.getElementById(ids[ids.length - 1])?.textContent ?? null;
-  });
-}
-
-async function openEditor(context) {
-  const page = await context.newPage();
-  const errors = watchErrors(page);
-  await page.goto(server.url + "editor.html");
-  await page.waitForSelector("#main[data-ready=true]");
-  return { page, errors };
-}
-
-async function startNewWebhook(page, name) {
-  await page.getByRole("button", { name: "+ NEW WEBHOOK" }).click();
-  await page.getByLabel("Webhook name").fill(name);
-  await page.getByRole("button", { name: "CONTINUE ›" }).click();
-  const wizard = page.locator("dialog.wizard[open]");
-  await wizard.waitFor();
-  return wizard;
-}
+const requests = (bucket) => receiverOf(server).requests(bucket);
+const clear = (bucket) => receiverOf(server).clear(bucket);
+const openEditor = (context) => openEditorPage(context, server);
 
 test("a webhook made in the editor is test-sent, published and delivered byte for byte from the demo", async () => {
   await clear("e2e");
@@ -83,7 +43,8 @@ test("a webhook made in the editor is test-sent, published and delivered byte fo
   await event.selectOption("survey.submitted");
   await wizard.getByRole("button", { name: "+ ADD CONDITION" }).click();
   const prop = wizard.getByLabel("Condition 1 property");
-  assert.ok((await prop.locator("option").allTextContents()).includes("answer.value"), "the property dropdown lists the event's properties");
+  const offered = await prop.locator("option").evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
+  assert.ok(offered.some(([value, label]) => value === "answer.value" && label === "Answer (answer.value) · text"), "the property dropdown lists the event's properties, with a friendly label and the type");
   await prop.selectOption("answer.value");
   await wizard.getByLabel("Condition 1 operator").selectOption("lte");
   await wizard.getByLabel("Condition 1 value").fill("6");

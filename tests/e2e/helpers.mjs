@@ -51,3 +51,49 @@ export function watchErrors(page) {
   });
   return errors;
 }
+
+// Polls f() until it returns something truthy (and returns it).
+export async function until(f, what, ms = 10000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) throw new Error("timed out waiting for " + what);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+// The message line under a field (the last id of its aria-describedby).
+export function msgOf(locator) {
+  return locator.evaluate((el) => {
+    const ids = (el.getAttribute("aria-describedby") || "").split(" ");
+    return document.getElementById(ids[ids.length - 1])?.textContent ?? null;
+  });
+}
+
+// What the server's local receiver recorded, per bucket.
+export function receiverOf(server) {
+  return {
+    requests: async (bucket) => (await fetch(`${server.url}api/requests?bucket=${bucket}`)).json(),
+    clear: (bucket) => fetch(`${server.url}api/requests?bucket=${bucket}`, { method: "DELETE" }),
+  };
+}
+
+// The editor in a new page of `context`, once the module is loaded.
+export async function openEditor(context, server, hash = "") {
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(server.url + "editor.html" + hash);
+  await page.waitForSelector("#main[data-ready=true]");
+  return { page, errors };
+}
+
+// "+ NEW WEBHOOK", a name, "CONTINUE ›": the wizard.
+export async function startNewWebhook(page, name) {
+  await page.getByRole("button", { name: "+ NEW WEBHOOK" }).click();
+  await page.getByLabel("Webhook name").fill(name);
+  await page.getByRole("button", { name: "CONTINUE ›" }).click();
+  const wizard = page.locator("dialog.wizard[open]");
+  await wizard.waitFor();
+  return wizard;
+}

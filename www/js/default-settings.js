@@ -4,8 +4,21 @@
 // pointing at the local receiver of the dev server (same origin, so the
 // whole loop runs with no account anywhere).
 
+/** A URL of the dev server's local receiver: what arrives shows on receiver.html. */
+export function localReceiverUrl(origin, name = "demo") {
+  return `${origin}/hook/demo/${name}`;
+}
+
+/** The dev server's OAuth 2.0 token endpoint (client credentials grant). */
+export function localTokenUrl(origin) {
+  return `${origin}/oauth/token`;
+}
+
+/** The client id the demo app asks the local token endpoint with. */
+export const LOCAL_CLIENT_ID = "acme-demo-app";
+
 export function defaultSettings(origin = location.origin) {
-  const hook = (name) => `${origin}/hook/demo/${name}`;
+  const hook = (name) => localReceiverUrl(origin, name);
   return {
     version: 1,
     captureInputValues: false,

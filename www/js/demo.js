@@ -5,8 +5,9 @@
 
 import init, { start, SettingsError } from "/pkg/index.js";
 import { h, clock, toast } from "./dom.js";
+import { t, deliveryError } from "./i18n.js";
 import { liveSettings, onPublished, recordDelivery } from "./store.js";
-import { defaultSettings } from "./default-settings.js";
+import { defaultSettings, localTokenUrl, LOCAL_CLIENT_ID } from "./default-settings.js";
 import { createPlayer } from "./player.js";
 
 const status = document.getElementById("status");
@@ -154,7 +155,7 @@ function onDelivery(r) {
         h("b", null, webhookName(r.webhookId)),
         h("span", { class: "badge " + r.outcome }, r.outcome + (r.status ? " " + r.status : "")),
         h("span", { class: "muted" }, ` ${Math.round(r.ms || 0)} ms${r.attempt > 1 ? ` · attempt ${r.attempt}` : ""}`),
-        r.error && h("span", { class: "err" }, r.error)
+        r.error && h("span", { class: "err" }, deliveryError(r.error))
       ),
       h("time", null, clock(Date.now()))
     )
@@ -186,10 +187,10 @@ function provideTokens() {
     const secret = a.type === "bearer" ? a.token : a.type === "basic" ? a.password : a.type === "oauth2" ? a.clientSecret : "x";
     if (a.type !== "none" && !secret) {
       hooks.setTokenProvider(d.id, async () => {
-        const res = await fetch("/oauth/token", {
+        const res = await fetch(localTokenUrl(location.origin), {
           method: "POST",
           headers: { "Content-Type": "application/x-www-form-urlencoded" },
-          body: "grant_type=client_credentials&client_id=acme-demo-app",
+          body: "grant_type=client_credentials&client_id=" + LOCAL_CLIENT_ID,
         });
         const j = await res.json();
         return { token: j.access_token, expiresIn: j.expires_in };
@@ -202,7 +203,7 @@ function showStatus() {
   const n = settings.webhooks.filter((w) => w.enabled !== false).length;
   status.replaceChildren(
     h("span", { class: "pulse", "aria-hidden": "true" }),
-    `Module running · ${n} webhook${n === 1 ? "" : "s"} · `,
+    `Module running · ${t("count.webhooks", { n })} · `,
     source === "built-in" ? "built-in settings" : `published ${clock(source)}`
   );
   status.dataset.ready = "true";
@@ -223,7 +224,7 @@ function apply(entry) {
   source = entry && entry.settings ? entry.publishedAt : "built-in";
   provideTokens();
   showStatus();
-  toast(`New settings published: ${settings.webhooks.filter((w) => w.enabled !== false).length} webhooks active.`, { kind: "ok" });
+  toast(`New settings published: ${t("count.webhooks", { n: settings.webhooks.filter((w) => w.enabled !== false).length })} active.`, { kind: "ok" });
   addLog(h("li", { class: "sys" }, h("span", { class: "ico", "aria-hidden": "true" }, "⟳"), h("span", { class: "t" }, "Settings published and applied"), h("time", null, clock(Date.now()))));
 }
 

@@ -1,21 +1,33 @@
 // The destination form (step 7 of the guide): platform name with presets,
-// request type, URL, mode, authentication, headers, body template. Used by
-// the webhook wizard and by the Destinations page.
+// request type, URL (or the local receiver of the demo), mode,
+// authentication, headers, body template. Used by the webhook wizard and by
+// the Destinations page.
 
 import { h, mount, field, select, uid } from "./dom.js";
-import { presets, presetOf } from "./presets.js";
-import { AUTH_TYPES, MODES, METHODS, slug, uniqueId } from "./model.js";
+import { t, known } from "./i18n.js";
+import { presets } from "./module.js";
+import { authOptions, modeOptions, METHODS, slug, uniqueId } from "./model.js";
+import { localReceiverUrl, localTokenUrl, LOCAL_CLIENT_ID } from "./default-settings.js";
+
+/** The preset a destination was probably made from (by platform name). */
+export function presetOf(platform, origin) {
+  const p = String(platform || "").toLowerCase();
+  return presets(origin).find((x) => x.platform.toLowerCase() === p) || null;
+}
+
+const presetHint = (p) => (known("preset." + p.key) ? t("preset." + p.key) : p.hint);
 
 /**
  * Renders the form for destination model `m` into `root`.
  * ctx: { problems, changed(), origin, takenIds: Set (other destinations' ids), usedBy: [names] }
  */
 export function renderDestinationForm(root, m, ctx) {
-  const { problems } = ctx;
+  const { problems, origin } = ctx;
   problems.reset("destination.");
-  const rerender = () => {
+  const rerender = (focusSel) => {
     renderDestinationForm(root, m, ctx);
     ctx.changed();
+    if (focusSel) root.querySelector(focusSel)?.focus();
   };
   const reg = (key, input, msg, touchOn) => problems.reg(key, input, msg, touchOn);
   const bind = (input, prop, { rerenderOnChange = false, after } = {}) => {
@@ -23,7 +35,7 @@ export function renderDestinationForm(root, m, ctx) {
     input.addEventListener(ev, () => {
       m[prop] = input.type === "checkbox" ? input.checked : input.value;
       if (after) after();
-      if (rerenderOnChange) rerender();
+      if (rerenderOnChange) rerender(`[data-key='${input.dataset.key}']`);
       else ctx.changed();
     });
     return input;
@@ -32,12 +44,23 @@ export function renderDestinationForm(root, m, ctx) {
     if (!m.idEdited) m.id = uniqueId(slug(m.platform), ctx.takenIds);
   };
 
+  // The local receiver of the dev server (and its token endpoint): the demo's
+  // test destination, where every request shows on the Receiver page.
+  const receiverBase = localReceiverUrl(origin, "");
+  const tokenUrl = localTokenUrl(origin);
+  const isLocal = () => m.url.trim().startsWith(receiverBase);
+  const useLocalToken = () => {
+    if (m.tokenUrl && m.tokenUrl !== tokenUrl) m.tokenUrlBefore = m.tokenUrl;
+    m.tokenUrl = tokenUrl;
+    if (!m.clientId) m.clientId = LOCAL_CLIENT_ID;
+  };
+
   // Presets.
-  const all = presets(ctx.origin);
-  const current = presetOf(m.platform, ctx.origin);
+  const all = presets(origin);
+  const current = presetOf(m.platform, origin);
   const chips = h(
     "div",
-    { class: "chips", role: "group", "aria-label": "Presets" },
+    { class: "chips", role: "group", "aria-label": t("dest.presets") },
     all.map((p) =>
       h(
         "button",
@@ -58,8 +81,7 @@ export function renderDestinationForm(root, m, ctx) {
               m.idempotencyHeader = false;
             }
             setIdFromPlatform();
-            rerender();
-            root.querySelector("[data-key='destination.url']")?.focus();
+            rerender("[data-key='destination.url']");
           },
         },
         p.platform
@@ -67,27 +89,59 @@ export function renderDestinationForm(root, m, ctx) {
     )
   );
 
-  const platform = bind(h("input", { type: "text", autocomplete: "off", placeholder: "e.g. Heap Analytics, Mixpanel, Google Analytics", value: m.platform }), "platform", { after: setIdFromPlatform });
-  const fPlatform = field("Destination Platform Name", platform, {
-    hint: current ? current.hint : "The third-party platform the events go to. Pick a preset to fill in the request for you.",
-  });
+  const platform = bind(h("input", { type: "text", autocomplete: "off", placeholder: t("dest.platformPlaceholder"), value: m.platform }), "platform", { after: setIdFromPlatform });
+  const fPlatform = field(t("dest.platform"), platform, { hint: current ? presetHint(current) : t("dest.platformHint") });
   reg("destination.platform", platform, fPlatform.msg);
 
   const method = bind(select(METHODS.map((x) => ({ value: x, label: x })), m.method), "method");
-  const fMethod = field("Request Type", method, { className: "narrow" });
+  const fMethod = field(t("dest.method"), method, { className: "narrow" });
   reg("destination.method", method, fMethod.msg);
 
-  const url = bind(h("input", { type: "url", autocomplete: "off", spellcheck: "false", placeholder: "https://api.example.com/events", value: m.url, dataset: { key: "destination.url" } }), "url");
-  const fUrl = field("Destination URL", url, { hint: "https:// (plain http only for localhost). {{property}} placeholders may be used in the path and query." });
+  const url = bind(h("input", { type: "url", autocomplete: "off", spellcheck: "false", placeholder: "https://api.example.com/events", value: m.url, dataset: { key: "destination.url" } }), "url", {
+    after: () => (local.checked = isLocal()),
+  });
+  const fUrl = field(t("dest.url"), url, { hint: t("dest.urlHint") });
   reg("destination.url", url, fUrl.msg);
 
-  const mode = bind(select(MODES, m.mode), "mode", { rerenderOnChange: true });
-  const fMode = field("Mode", mode, { hint: "How the browser sends the request. A destination that does not allow CORS needs simple or no-cors." });
+  const local = h("input", { type: "checkbox", id: uid("local"), checked: isLocal(), dataset: { key: "destination.local" } });
+  local.addEventListener("change", () => {
+    if (local.checked) {
+      if (!isLocal()) m.urlBefore = m.url;
+      m.url = localReceiverUrl(origin, slug(m.id || m.platform || "demo"));
+      if (m.authType === "oauth2") useLocalToken();
+    } else {
+      m.url = m.urlBefore || "";
+      if (m.tokenUrl === tokenUrl) m.tokenUrl = m.tokenUrlBefore || "";
+    }
+    rerender("[data-key='destination.local']");
+  });
+  const localHint = uid("hint");
+  local.setAttribute("aria-describedby", localHint);
+  const localBox = h(
+    "div",
+    { class: "field wide check local-receiver" },
+    h("label", { class: "checkline", for: local.id }, local, " ", t("dest.local")),
+    h(
+      "div",
+      { class: "hint", id: localHint },
+      t("dest.localHint", { url: receiverBase + "…" }),
+      " ",
+      h("a", { href: "receiver.html", target: "_blank", rel: "noopener" }, t("dest.localOpen"))
+    )
+  );
+
+  const mode = bind(select(modeOptions(), m.mode, { dataset: { key: "destination.mode" } }), "mode", { rerenderOnChange: true });
+  const fMode = field(t("dest.mode"), mode, { hint: t("dest.modeHint") });
   reg("destination.mode", mode, fMode.msg);
 
   // Authentication.
-  const authType = bind(select(AUTH_TYPES, m.authType), "authType", { rerenderOnChange: true });
-  const fAuth = field("Authentication Type", authType, { hint: "See the API documentation of the destination for what it needs." });
+  const authType = bind(select(authOptions(), m.authType, { dataset: { key: "destination.auth" } }), "authType", {
+    rerenderOnChange: true,
+    after: () => {
+      if (m.authType === "oauth2" && isLocal() && !m.tokenUrl) useLocalToken();
+    },
+  });
+  const fAuth = field(t("dest.auth"), authType, { hint: t("dest.authHint") });
   reg("destination.auth", authType, fAuth.msg);
   const authFields = [];
   const secretField = (label, prop, key) => {
@@ -97,30 +151,36 @@ export function renderDestinationForm(root, m, ctx) {
     return f.wrap;
   };
   const textField = (label, prop, key, opts = {}) => {
-    const input = bind(h("input", { type: opts.type || "text", autocomplete: "off", spellcheck: "false", value: m[prop], placeholder: opts.placeholder }), prop);
+    const input = bind(h("input", { type: opts.type || "text", autocomplete: "off", spellcheck: "false", value: m[prop], placeholder: opts.placeholder, dataset: { key } }), prop);
     const f = field(label, input, { hint: opts.hint });
     reg(key, input, f.msg, opts.touchOn);
     return f.wrap;
   };
   if (m.authType !== "none") {
-    const hostBox = bind(h("input", { type: "checkbox", checked: m.hostToken, id: uid("host") }), "hostToken", { rerenderOnChange: true });
-    const what = m.authType === "bearer" ? "token" : m.authType === "basic" ? "password" : "client secret";
-    if (m.authType === "basic") authFields.push(textField("Username", "username", "destination.auth.username"));
+    const hostBox = bind(h("input", { type: "checkbox", checked: m.hostToken, id: uid("host"), dataset: { key: "destination.hostToken" } }), "hostToken", { rerenderOnChange: true });
+    const what = t("dest.secret." + m.authType);
+    if (m.authType === "basic") authFields.push(textField(t("dest.username"), "username", "destination.auth.username"));
     if (m.authType === "oauth2") {
-      authFields.push(textField("Token URL", "tokenUrl", "destination.auth.tokenUrl", { type: "url", placeholder: "https://auth.example.com/oauth/token" }));
-      authFields.push(textField("Client ID", "clientId", "destination.auth.clientId"));
+      authFields.push(
+        textField(t("dest.tokenUrl"), "tokenUrl", "destination.auth.tokenUrl", {
+          type: "url",
+          placeholder: "https://auth.example.com/oauth/token",
+          hint: m.tokenUrl === tokenUrl ? t("dest.localTokenHint") : null,
+        })
+      );
+      authFields.push(textField(t("dest.clientId"), "clientId", "destination.auth.clientId"));
     }
     if (!m.hostToken) {
-      if (m.authType === "bearer") authFields.push(secretField("Token", "token", "destination.auth.token"));
-      if (m.authType === "basic") authFields.push(secretField("Password", "password", "destination.auth.password"));
-      if (m.authType === "oauth2") authFields.push(secretField("Client secret", "clientSecret", "destination.auth.clientSecret"));
+      if (m.authType === "bearer") authFields.push(secretField(t("dest.token"), "token", "destination.auth.token"));
+      if (m.authType === "basic") authFields.push(secretField(t("dest.password"), "password", "destination.auth.password"));
+      if (m.authType === "oauth2") authFields.push(secretField(t("dest.clientSecret"), "clientSecret", "destination.auth.clientSecret"));
     }
-    if (m.authType === "oauth2") authFields.push(textField("Scope (optional)", "scope", "destination.auth.scope"));
+    if (m.authType === "oauth2") authFields.push(textField(t("dest.scope"), "scope", "destination.auth.scope"));
     authFields.push(
       h(
         "div",
         { class: "field wide check" },
-        h("label", { class: "checkline", for: hostBox.id }, hostBox, ` Supply the ${what} from the host page (hooks.setTokenProvider), so no secret is published`),
+        h("label", { class: "checkline", for: hostBox.id }, hostBox, " ", t("dest.hostToken", { what })),
         m.hostToken &&
           h(
             "pre",
@@ -133,23 +193,23 @@ export function renderDestinationForm(root, m, ctx) {
 
   // Headers ("+ ADD PROPERTY" as in the guide).
   const headersMsg = h("div", { class: "msg", "aria-live": "polite" });
-  const headersAdd = h("button", { type: "button", class: "btn add", onclick: () => (m.headers.push({ name: "", value: "" }), rerender(), root.querySelector(`[data-key='destination.headers[${m.headers.length - 1}].name']`)?.focus()) }, "+ ADD PROPERTY");
+  const headersAdd = h("button", { type: "button", class: "btn add", onclick: () => (m.headers.push({ name: "", value: "" }), rerender(`[data-key='destination.headers[${m.headers.length - 1}].name']`)) }, t("dest.addHeader"));
   const headerRows = m.headers.map((hd, i) => {
     const msg = h("div", { class: "msg", "aria-live": "polite" });
-    const name = h("input", { type: "text", autocomplete: "off", spellcheck: "false", "aria-label": `Header ${i + 1} name`, placeholder: "Name", value: hd.name, dataset: { key: `destination.headers[${i}].name` } });
-    const value = h("input", { type: "text", autocomplete: "off", spellcheck: "false", "aria-label": `Header ${i + 1} value`, placeholder: "Value", value: hd.value });
+    const name = h("input", { type: "text", autocomplete: "off", spellcheck: "false", "aria-label": t("dest.headerName", { n: i + 1 }), placeholder: t("dest.headerNamePlaceholder"), value: hd.name, dataset: { key: `destination.headers[${i}].name` } });
+    const value = h("input", { type: "text", autocomplete: "off", spellcheck: "false", "aria-label": t("dest.headerValue", { n: i + 1 }), placeholder: t("dest.headerValuePlaceholder"), value: hd.value });
     name.addEventListener("input", () => ((hd.name = name.value), ctx.changed()));
     value.addEventListener("input", () => ((hd.value = value.value), ctx.changed()));
     reg(`destination.headers[${i}].name`, name, msg, "input");
     reg(`destination.headers[${i}].value`, value, msg, "input");
-    const del = h("button", { type: "button", class: "icon-btn", "aria-label": `Remove header ${i + 1}`, onclick: () => (m.headers.splice(i, 1), rerender(), headersAdd.focus()) }, "×");
+    const del = h("button", { type: "button", class: "icon-btn", "aria-label": t("dest.removeHeader", { n: i + 1 }), onclick: () => (m.headers.splice(i, 1), rerender(), headersAdd.focus()) }, "×");
     return h("div", { class: "kv-row" }, name, value, del, msg);
   });
   const headersBlock = h(
     "div",
-    { class: "field wide", role: "group", "aria-label": "Headers" },
-    h("span", { class: "label" }, "Headers"),
-    h("div", { class: "hint" }, "Values the destination needs with every call (API keys, versions). Not sent in simple and no-cors mode."),
+    { class: "field wide", role: "group", "aria-label": t("dest.headers") },
+    h("span", { class: "label" }, t("dest.headers")),
+    h("div", { class: "hint" }, t("dest.headersHint")),
     headerRows.length ? h("div", { class: "kv" }, headerRows) : null,
     headersMsg,
     headersAdd
@@ -157,12 +217,9 @@ export function renderDestinationForm(root, m, ctx) {
   reg("destination.headers", headersAdd, headersMsg);
 
   // Body template.
-  const body = bind(h("textarea", { rows: 6, spellcheck: "false", class: "mono", placeholder: "(empty: the flat JSON object of the webhook's properties)" }), "bodyText");
+  const body = bind(h("textarea", { rows: 6, spellcheck: "false", class: "mono", placeholder: t("dest.bodyPlaceholder") }), "bodyText");
   body.value = m.bodyText;
-  const fBody = field("Body template (JSON, optional)", body, {
-    wide: true,
-    hint: 'A string that is exactly "{{name}}" takes the property with its type; {{name}} inside text is replaced by its text; "{{properties}}" is the whole default body.',
-  });
+  const fBody = field(t("dest.body"), body, { wide: true, hint: t("dest.bodyHint") });
   reg("destination.body", body, fBody.msg);
 
   // More options.
@@ -172,13 +229,13 @@ export function renderDestinationForm(root, m, ctx) {
     m.idEdited = true;
     ctx.changed();
   });
-  const fId = field("Destination ID", id, { hint: "Used in the settings and by hooks.setTokenProvider." });
+  const fId = field(t("dest.id"), id, { hint: t("dest.idHint") });
   reg("destination.id", id, fId.msg, "input");
   const timeout = bind(h("input", { type: "text", inputmode: "numeric", placeholder: "10000", value: m.timeoutMs }), "timeoutMs");
-  const fTimeout = field("Timeout (ms)", timeout);
+  const fTimeout = field(t("dest.timeout"), timeout);
   reg("destination.timeoutMs", timeout, fTimeout.msg);
   const attempts = bind(h("input", { type: "text", inputmode: "numeric", placeholder: "8", value: m.maxAttempts }), "maxAttempts");
-  const fAttempts = field("Max attempts", attempts);
+  const fAttempts = field(t("dest.maxAttempts"), attempts);
   reg("destination.maxAttempts", attempts, fAttempts.msg);
   const idem = bind(h("input", { type: "checkbox", checked: m.idempotencyHeader, id: uid("idem") }), "idempotencyHeader");
   const idemMsg = h("div", { class: "msg", "aria-live": "polite" });
@@ -186,26 +243,18 @@ export function renderDestinationForm(root, m, ctx) {
   const more = h(
     "details",
     { class: "more" },
-    h("summary", null, "More options"),
-    h(
-      "div",
-      { class: "grid2" },
-      fId.wrap,
-      fTimeout.wrap,
-      fAttempts.wrap,
-      h("div", { class: "field check" }, h("label", { class: "checkline", for: idem.id }, idem, " Send an Idempotency-Key header (event.id:webhook.id)"), idemMsg)
-    )
+    h("summary", null, t("dest.more")),
+    h("div", { class: "grid2" }, fId.wrap, fTimeout.wrap, fAttempts.wrap, h("div", { class: "field check" }, h("label", { class: "checkline", for: idem.id }, idem, " ", t("dest.idempotency")), idemMsg))
   );
   if (problems.touched.has("destination.id") || m.timeoutMs || m.maxAttempts) more.open = true;
 
   mount(
     root,
-    ctx.usedBy && ctx.usedBy.length
-      ? h("p", { class: "note" }, `Shared by ${ctx.usedBy.length} other webhook${ctx.usedBy.length > 1 ? "s" : ""} (${ctx.usedBy.join(", ")}): changes apply to all of them.`)
-      : null,
-    h("div", { class: "field wide" }, h("span", { class: "label", id: uid("pl") }, "Start from a preset"), chips),
+    ctx.usedBy && ctx.usedBy.length ? h("p", { class: "note" }, t("dest.sharedBy", { n: ctx.usedBy.length, names: ctx.usedBy.join(", ") })) : null,
+    h("div", { class: "field wide" }, h("span", { class: "label" }, t("dest.presetsLabel")), chips),
     h("div", { class: "grid2" }, fPlatform.wrap, fMode.wrap),
     h("div", { class: "row-url" }, fMethod.wrap, fUrl.wrap),
+    localBox,
     h("div", { class: "grid2" }, fAuth.wrap, ...authFields),
     headersBlock,
     fBody.wrap,

@@ -2,6 +2,8 @@
 // createElement (no HTML strings, no inline styles or handlers), so the
 // pages run under the strict Content Security Policy of the dev server.
 
+import { t, lang } from "./i18n.js";
+
 let seq = 0;
 
 /** A page-unique id for label/aria wiring. */
@@ -106,46 +108,83 @@ export function clock(ms) {
 /** "just now", "3 min ago", "2 h ago", or a date. */
 export function ago(ms, now = Date.now()) {
   const s = Math.round((now - ms) / 1000);
-  if (s < 10) return "just now";
-  if (s < 60) return `${s} s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  if (s < 86400) return `${Math.round(s / 3600)} h ago`;
-  return new Date(ms).toLocaleDateString("en-GB");
+  if (s < 10) return t("ago.now");
+  if (s < 60) return t("ago.seconds", { n: s });
+  if (s < 3600) return t("ago.minutes", { n: Math.round(s / 60) });
+  if (s < 86400) return t("ago.hours", { n: Math.round(s / 3600) });
+  return new Date(ms).toLocaleDateString(lang() === "de" ? "de-DE" : "en-GB");
 }
 
-/** A short-lived message at the bottom of the page. */
-export function toast(text, { kind = "info", action, timeout = 5000 } = {}) {
+// ---- toasts -------------------------------------------------------------------
+//
+// A modal <dialog> sits in the top layer and makes the rest of the page inert,
+// so a toast region in the page would be hidden behind it and its buttons
+// unreachable. The one region moves into the topmost open modal dialog while
+// there is one, and back when it closes.
+
+function topModal() {
+  const open = [...document.querySelectorAll("dialog[open]")].filter((d) => d.matches(":modal"));
+  return open[open.length - 1] || null;
+}
+
+function placeToasts() {
+  const box = document.getElementById("toasts");
+  if (!box) return;
+  const host = topModal() || document.body;
+  if (box.parentElement !== host) host.append(box);
+}
+// Capture: `close` does not bubble, and this runs before the dialog's own
+// listeners (which remove it).
+document.addEventListener("close", placeToasts, true);
+
+/** Opens `dialog` as a modal (appending it to the page), with the toasts above it. */
+export function showModal(dialog) {
+  if (!dialog.isConnected) document.body.append(dialog);
+  dialog.showModal();
+  placeToasts();
+}
+
+/**
+ * A short-lived message at the bottom of the page, above any open dialog.
+ * actions: [{ label, run }] buttons (falsy entries are skipped); `action` is one of them.
+ */
+export function toast(text, { kind = "info", action, actions = [], timeout = 5000 } = {}) {
   let box = document.getElementById("toasts");
   if (!box) {
     box = h("div", { id: "toasts", class: "toasts", "aria-live": "polite", "data-walkme-ignore": "" });
     document.body.append(box);
   }
-  const close = () => t.remove();
-  const t = h(
+  const close = () => el.remove();
+  const buttons = [action, ...actions].filter(Boolean).map((a) => h("button", { type: "button", class: "btn link", onclick: () => (close(), a.run()) }, a.label));
+  const el = h(
     "div",
     { class: "toast " + kind, role: kind === "error" ? "alert" : "status" },
     h("span", null, text),
-    action && h("button", { type: "button", class: "btn link", onclick: () => (close(), action.run()) }, action.label),
-    h("button", { type: "button", class: "icon-btn", "aria-label": "Dismiss", onclick: close }, "×")
+    buttons,
+    h("button", { type: "button", class: "icon-btn", "aria-label": t("action.dismiss"), onclick: close }, "×")
   );
-  box.append(t);
+  box.append(el);
+  placeToasts();
   if (timeout) setTimeout(close, timeout);
-  return t;
+  return el;
 }
 
-/** A modal <dialog>; resolves true when confirmed. */
-export function confirmDialog({ title, text, ok = "Delete", danger = true }) {
+// ---- dialogs ------------------------------------------------------------------
+
+/** A modal <dialog>; resolves true when confirmed (Esc and `cancel` resolve false). */
+export function confirmDialog({ title, text, ok = t("action.delete"), cancel = t("action.cancel"), danger = true }) {
   return new Promise((resolve) => {
     const titleId = uid("t");
+    const textId = uid("d");
     const d = h(
       "dialog",
-      { class: "modal small", "aria-labelledby": titleId },
+      { class: "modal small confirm", "aria-labelledby": titleId, "aria-describedby": textId },
       h("div", { class: "modal-head" }, h("h2", { id: titleId }, title)),
-      h("div", { class: "modal-body" }, h("p", null, text)),
+      h("div", { class: "modal-body" }, h("p", { id: textId }, text)),
       h(
         "div",
         { class: "modal-foot" },
-        h("button", { type: "button", class: "btn ghost", onclick: () => d.close("cancel") }, "Cancel"),
+        h("button", { type: "button", class: "btn ghost", onclick: () => d.close("cancel") }, cancel),
         h("button", { type: "button", class: "btn " + (danger ? "danger" : "primary"), onclick: () => d.close("ok") }, ok)
       )
     );
@@ -153,9 +192,45 @@ export function confirmDialog({ title, text, ok = "Delete", danger = true }) {
       resolve(d.returnValue === "ok");
       d.remove();
     });
-    document.body.append(d);
-    d.showModal();
+    showModal(d);
   });
+}
+
+/**
+ * Guards a form dialog: Esc, and the returned close function (for × and
+ * Cancel), ask before throwing away changes ("Keep editing" / "Discard");
+ * nothing is asked when `isDirty()` is false. Saving calls dialog.close().
+ */
+export function guardClose(dialog, isDirty) {
+  let asking = false;
+  const request = async () => {
+    if (asking || !dialog.open) return;
+    if (isDirty()) {
+      asking = true;
+      const discard = await confirmDialog({ title: t("discard.title"), text: t("discard.text"), ok: t("discard.ok"), cancel: t("discard.keep") });
+      asking = false;
+      if (!discard) return;
+    }
+    dialog.close();
+  };
+  // Esc: the browser would close the dialog; it asks first instead. The
+  // keydown is handled too, as a second Esc in a row may come with a
+  // `cancel` event that cannot be refused.
+  dialog.addEventListener("cancel", (e) => {
+    e.preventDefault();
+    request();
+  });
+  dialog.addEventListener("keydown", (e) => {
+    if (e.key !== "Escape" || e.defaultPrevented) return;
+    e.preventDefault();
+    request();
+  });
+  return request;
+}
+
+/** A code block that scrolls: focusable, so it can be scrolled from the keyboard, and named. */
+export function codeBlock(text, label, props = {}) {
+  return h("pre", { class: "code", ...props, tabindex: "0", role: "region", "aria-label": label }, text);
 }
 
 /** Copies text; falls back to a selected textarea when the clipboard API is refused. */

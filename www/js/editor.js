@@ -1,19 +1,32 @@
 // The webhook editor: Insights > Integrations > Webhooks (list, New/Edit
-// wizard, test send), Destinations, Publish settings, Available events.
-// State: the draft settings in localStorage; "Publish" hands them to the
-// demo app (any open tab picks them up at once).
+// wizard, test send), Destinations, Publish settings, Versions, Available
+// events. State: the draft settings in localStorage; "Publish" hands them
+// to the demo app (any open tab picks them up at once) and keeps a version.
 
+<<<<<<< HEAD
 import init, { catalog, validate } from "/pkg/editor.js";
 import { h, mount, field, toast, confirmDialog, copyText, download, ago, clock, uid } from "./dom.js";
+=======
+import { ready, catalog, validate } from "./module.js";
+import { h, mount, field, select, toast, confirmDialog, copyText, download, ago, clock, uid, guardClose, codeBlock, showModal } from "./dom.js";
+import { t, lang, setLang, onLang, preferredLang, LANGS, eventName, groupName, eventDescription, typeLabel } from "./i18n.js";
+>>>>>>> editor-ui
 import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";
 import { FieldProblems } from "./problems.js";
 import { renderDestinationForm } from "./destination-form.js";
-import { loadDraft, saveDraft, publish, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone } from "./store.js";
-import { destinationModel, emptyDestination, modelDestination, shortUrl, authLabel, uniqueId } from "./model.js";
+import { loadDraft, saveDraft, publish, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone, versions } from "./store.js";
+import { destinationModel, emptyDestination, modelDestination, authLabel, uniqueId, copyName } from "./model.js";
 
 const main = document.getElementById("main");
-const state = { draft: null, catalog: [], byId: new Map(), deliveries: {} };
+const state = {
+  draft: null,
+  catalog: [],
+  byId: new Map(),
+  deliveries: {},
+  filter: { q: "", event: "", destination: "", enabled: "" },
+  undo: [], // [{ draft, label }], the last change last
+};
 
 const ctx = {
   get catalog() {
@@ -25,19 +38,59 @@ const ctx = {
   origin: location.origin,
   draft: () => state.draft,
   commit(draft, info) {
-    state.draft = draft;
-    saveDraft(draft);
-    route();
-    if (info && info.webhook) {
-      const first = !liveSettings().publishedAt;
-      toast(`Saved “${info.webhook.name}”. ${first ? "Publish the settings to make it live in the app." : "Publish to make the change live."}`, {
-        kind: "ok",
-        action: { label: "Publish settings", run: () => (location.hash = "#publish") },
-        timeout: 8000,
-      });
-    }
+    const name = info.webhook.name;
+    const first = !liveSettings().publishedAt;
+    change(draft, {
+      label: t(info.isNew ? "undo.create" : "undo.edit", { name }),
+      message: t("webhook.saved", { name }) + " " + t(first ? "webhook.savedFirst" : "webhook.savedAgain"),
+      timeout: 8000,
+    });
   },
 };
+
+// ---- changes and undo --------------------------------------------------------
+
+/** Makes `next` the draft, keeps the one before for Undo, and says so in a toast. */
+function change(next, { label, message, timeout = 6000 }) {
+  state.undo.push({ draft: state.draft, label });
+  if (state.undo.length > 50) state.undo.shift();
+  state.draft = next;
+  saveDraft(next);
+  route();
+  toast(message, {
+    kind: "ok",
+    timeout,
+    actions: [
+      { label: t("action.undo"), run: undo },
+      { label: t("action.publish"), run: () => (location.hash = "#publish") },
+    ],
+  });
+}
+
+function undo() {
+  const last = state.undo.pop();
+  if (!last) {
+    toast(t("undo.nothing"));
+    return;
+  }
+  state.draft = last.draft;
+  saveDraft(last.draft);
+  route();
+  toast(t("undo.done", { what: last.label }), { kind: "ok" });
+}
+
+// Ctrl+Z (Cmd+Z) outside text fields and dialogs undoes the last change.
+function isTextField(el) {
+  if (!el || !el.closest) return false;
+  if (el.closest("textarea, select, [contenteditable]:not([contenteditable=false])")) return true;
+  return el.localName === "input" && !["checkbox", "radio", "button", "submit", "reset", "range", "color", "file"].includes(el.type);
+}
+addEventListener("keydown", (e) => {
+  if (e.key.toLowerCase() !== "z" || !(e.ctrlKey || e.metaKey) || e.shiftKey || e.altKey) return;
+  if (!state.draft || document.querySelector("dialog[open]") || isTextField(e.target)) return;
+  e.preventDefault();
+  undo();
+});
 
 // ---- pages ------------------------------------------------------------------
 
@@ -55,91 +108,197 @@ function unpublishedBanner() {
   return h(
     "div",
     { class: "banner", role: "status" },
-    h("span", null, h("strong", null, "Unpublished changes. "), "The demo app runs the last published settings until you publish."),
-    h("a", { class: "btn small primary", href: "#publish" }, "Publish settings")
+    h("span", null, h("strong", null, t("banner.unpublished")), " ", t("banner.unpublishedText")),
+    h("a", { class: "btn small primary", href: "#publish" }, t("action.publish"))
   );
 }
 
 function eventLabel(id) {
   const e = state.byId.get(id);
-  return e ? e.name : id;
+  return e ? eventName(e) : id;
 }
 
 function deliveryBadge(d) {
-  if (!d) return h("span", { class: "muted" }, "never");
-  const label = d.outcome + (d.status ? ` ${d.status}` : "");
-  return h("span", { class: "last" }, h("span", { class: "badge " + d.outcome }, label), " ", h("span", { class: "muted", title: new Date(d.at).toLocaleString() }, ago(d.at)));
+  if (!d) return h("span", { class: "muted" }, t("delivery.never"));
+  const label = t("outcome." + d.outcome) + (d.status ? ` ${d.status}` : "");
+  return h("span", { class: "last" }, h("span", { class: "badge " + d.outcome }, label), " ", h("span", { class: "muted", title: new Date(d.at).toLocaleString(lang()) }, ago(d.at)));
+}
+
+const nameOf = (w) => w.name || w.id;
+
+function webhookSummary(w) {
+  const conds = (w.conditions || []).length;
+  const parts = [conds ? t("list.conditions", { n: conds }) : t("list.noConditions")];
+  if ((w.static || []).length) parts.push(t("list.static", { n: w.static.length }));
+  parts.push(w.properties ? t("list.properties", { n: w.properties.length }) : t("list.allProperties"));
+  return parts.join(" · ");
+}
+
+/** True when webhook `w` passes the list's filters. */
+function passes(w, f) {
+  if (f.enabled === "on" && w.enabled === false) return false;
+  if (f.enabled === "off" && w.enabled !== false) return false;
+  if (f.event && w.event !== f.event) return false;
+  if (f.destination && w.destination !== f.destination) return false;
+  const q = f.q.trim().toLowerCase();
+  if (!q) return true;
+  const dest = state.draft.destinations.find((d) => d.id === w.destination);
+  const e = state.byId.get(w.event);
+  const text = [w.name, w.id, w.event, e && e.name, e && eventName(e), w.destination, dest && dest.platform].filter(Boolean).join(" ").toLowerCase();
+  return text.includes(q);
 }
 
 function webhooksPage() {
   const { webhooks, destinations } = state.draft;
-  const add = h("button", { type: "button", class: "btn primary", onclick: newWebhook }, "+ NEW WEBHOOK");
+  const add = h("button", { type: "button", class: "btn primary", onclick: newWebhook }, t("webhooks.new"));
+  const cell = (key, ...content) => h("td", { "data-label": t("webhooks.col." + key), class: { name: "name-cell", last: "last-delivery" }[key] || null }, h("div", { class: "cell" }, ...content));
   const rows = webhooks.map((w) => {
     const dest = destinations.find((d) => d.id === w.destination);
-    const toggle = h("input", { type: "checkbox", role: "switch", class: "switch", checked: w.enabled !== false, "aria-label": `Enabled: ${w.name || w.id}` });
-    toggle.addEventListener("change", () => {
-      w.enabled = toggle.checked;
-      saveDraft(state.draft);
-      route();
-    });
-    const conds = (w.conditions || []).length;
-    const cell = (label, ...content) => h("td", { "data-label": label, class: label === "Last delivery" ? "last-delivery" : null }, h("div", { class: "cell" }, ...content));
+    const toggle = h("input", { type: "checkbox", role: "switch", class: "switch", checked: w.enabled !== false, "aria-label": t("webhooks.enabledLabel", { name: nameOf(w) }) });
+    toggle.addEventListener("change", () => toggleWebhook(w.id, toggle.checked));
     return h(
       "tr",
       { dataset: { webhook: w.id } },
-      cell(
-        "Name",
-        h("button", { type: "button", class: "link-btn name", onclick: () => openWizard(ctx, { webhookId: w.id }) }, w.name || w.id),
-        h("span", { class: "sub" }, conds ? `${conds} condition${conds > 1 ? "s" : ""}` : "no conditions", (w.static || []).length ? ` · ${w.static.length} static` : "", w.properties ? ` · ${w.properties.length} properties` : " · all properties")
-      ),
-      cell("Event", eventLabel(w.event), h("code", { class: "sub nowrap" }, w.event)),
-      cell("Destination", dest ? dest.platform || dest.id : h("span", { class: "msg error" }, "missing"), dest && h("code", { class: "sub nowrap" }, dest.id)),
-      cell("Enabled", toggle),
-      cell("Last delivery", deliveryBadge(state.deliveries[w.id])),
+      cell("name", h("button", { type: "button", class: "link-btn name", onclick: () => openWizard(ctx, { webhookId: w.id }) }, nameOf(w)), h("span", { class: "sub" }, webhookSummary(w))),
+      cell("event", eventLabel(w.event), h("code", { class: "sub nowrap" }, w.event)),
+      cell("destination", dest ? dest.platform || dest.id : h("span", { class: "msg error" }, t("webhooks.missing")), dest && h("code", { class: "sub nowrap" }, dest.id)),
+      cell("enabled", toggle),
+      cell("last", deliveryBadge(state.deliveries[w.id])),
       h(
         "td",
         { class: "row-actions" },
-        h("button", { type: "button", class: "btn small", onclick: () => openTestSend(ctx, w.id), "aria-label": `Send test event: ${w.name || w.id}` }, "Send test"),
-        h("button", { type: "button", class: "btn small ghost", onclick: () => openWizard(ctx, { webhookId: w.id }), "aria-label": `Edit ${w.name || w.id}` }, "Edit"),
-        h("button", { type: "button", class: "btn small ghost danger-text", onclick: () => deleteWebhook(w), "aria-label": `Delete ${w.name || w.id}` }, "Delete")
+        h(
+          "div",
+          { class: "row-buttons" },
+          h("button", { type: "button", class: "btn small", onclick: () => openTestSend({ draft: state.draft, webhook: w, byId: state.byId }), "aria-label": t("webhooks.testLabel", { name: nameOf(w) }) }, t("webhooks.test")),
+          h("button", { type: "button", class: "btn small ghost", onclick: () => openWizard(ctx, { webhookId: w.id }), "aria-label": t("webhooks.editLabel", { name: nameOf(w) }) }, t("action.edit")),
+          h("button", { type: "button", class: "btn small ghost", onclick: () => duplicateWebhook(w.id), "aria-label": t("webhooks.duplicateLabel", { name: nameOf(w) }) }, t("action.duplicate")),
+          h("button", { type: "button", class: "btn small ghost danger-text", onclick: () => deleteWebhook(w), "aria-label": t("webhooks.deleteLabel", { name: nameOf(w) }) }, t("action.delete"))
+        )
       )
     );
   });
-  return [
-    pageHead("Insights › Integrations › Real-Time Integrations", "Webhooks", "Send WalkMe events to the system of your choice the moment they happen.", add),
-    unpublishedBanner(),
-    webhooks.length
-      ? h(
-          "div",
-          { class: "card flush" },
-          h(
-            "table",
-            { class: "table responsive webhooks" },
-            h("thead", null, h("tr", null, ["Name", "Event", "Destination", "Enabled", "Last delivery"].map((t) => h("th", { scope: "col" }, t)), h("th", { scope: "col" }, h("span", { class: "sr-only" }, "Actions")))),
-            h("tbody", null, rows)
-          )
-        )
-      : h("div", { class: "empty card" }, h("h2", null, "No webhooks yet"), h("p", null, "Create one: pick a WalkMe event, optional conditions, and where it should go."), h("button", { type: "button", class: "btn primary", onclick: newWebhook }, "+ NEW WEBHOOK")),
-  ];
+  const head = pageHead(t("webhooks.eyebrow"), t("webhooks.title"), t("webhooks.lede"), add);
+  if (!webhooks.length) {
+    return [head, unpublishedBanner(), h("div", { class: "empty card" }, h("h2", null, t("webhooks.emptyTitle")), h("p", null, t("webhooks.emptyText")), h("button", { type: "button", class: "btn primary", onclick: newWebhook }, t("webhooks.new")))];
+  }
+
+  // Search and filters: they show and hide rows, so typing keeps its focus.
+  const f = state.filter;
+  const count = h("p", { class: "count", id: "webhook-count", "aria-live": "polite" });
+  const none = h("div", { class: "empty card", hidden: true }, h("h2", null, t("filter.noneTitle")), h("p", null, t("filter.noneText")));
+  const table = h(
+    "div",
+    { class: "card flush" },
+    h(
+      "table",
+      { class: "table responsive webhooks" },
+      h("thead", null, h("tr", null, ["name", "event", "destination", "enabled", "last"].map((k) => h("th", { scope: "col" }, t("webhooks.col." + k))), h("th", { scope: "col" }, h("span", { class: "sr-only" }, t("webhooks.col.actions"))))),
+      h("tbody", null, rows)
+    )
+  );
+  const apply = () => {
+    let shown = 0;
+    webhooks.forEach((w, i) => {
+      const ok = passes(w, f);
+      rows[i].hidden = !ok;
+      if (ok) shown++;
+    });
+    const filtered = f.q.trim() || f.event || f.destination || f.enabled;
+    count.textContent = filtered ? t("filter.count", { shown, n: webhooks.length }) : t("filter.total", { n: webhooks.length });
+    clear.hidden = !filtered;
+    table.hidden = shown === 0;
+    none.hidden = shown > 0;
+  };
+  const search = h("input", { type: "search", autocomplete: "off", spellcheck: "false", placeholder: t("filter.searchPlaceholder"), value: f.q });
+  search.addEventListener("input", () => ((f.q = search.value), apply()));
+  const used = (ids) => [...new Set(ids)];
+  const eventSel = select([{ value: "", label: t("filter.allEvents") }, ...used(webhooks.map((w) => w.event)).map((id) => ({ value: id, label: eventLabel(id) }))], f.event);
+  eventSel.addEventListener("change", () => ((f.event = eventSel.value), apply()));
+  const destSel = select(
+    [{ value: "", label: t("filter.allDestinations") }, ...used(webhooks.map((w) => w.destination)).map((id) => ({ value: id, label: destinations.find((d) => d.id === id)?.platform || id }))],
+    f.destination
+  );
+  destSel.addEventListener("change", () => ((f.destination = destSel.value), apply()));
+  const stateSel = select(
+    [
+      { value: "", label: t("filter.anyState") },
+      { value: "on", label: t("filter.enabled") },
+      { value: "off", label: t("filter.disabled") },
+    ],
+    f.enabled
+  );
+  stateSel.addEventListener("change", () => ((f.enabled = stateSel.value), apply()));
+  const clear = h(
+    "button",
+    {
+      type: "button",
+      class: "btn ghost small",
+      onclick: () => {
+        Object.assign(f, { q: "", event: "", destination: "", enabled: "" });
+        search.value = eventSel.value = destSel.value = stateSel.value = "";
+        apply();
+        search.focus();
+      },
+    },
+    t("filter.clear")
+  );
+  const labelled = (label, input) => {
+    input.id = uid("flt");
+    return h("div", { class: "field" }, h("label", { for: input.id }, label), input);
+  };
+  const toolbar = h(
+    "div",
+    { class: "toolbar card filters", role: "search", "aria-label": t("filter.label") },
+    labelled(t("filter.search"), search),
+    labelled(t("filter.event"), eventSel),
+    labelled(t("filter.destination"), destSel),
+    labelled(t("filter.state"), stateSel),
+    h("div", { class: "filter-status" }, count, clear)
+  );
+  apply();
+  return [head, unpublishedBanner(), toolbar, table, none];
 }
 
 function newWebhook() {
-  askName((name) => openWizard(ctx, { name }));
+  askName(state.draft, (name) => openWizard(ctx, { name }));
+}
+
+function toggleWebhook(id, on) {
+  const next = clone(state.draft);
+  const w = next.webhooks.find((x) => x.id === id);
+  if (!w) return;
+  w.enabled = on;
+  change(next, { label: t(on ? "undo.enable" : "undo.disable", { name: nameOf(w) }), message: t(on ? "webhook.enabled" : "webhook.disabled", { name: nameOf(w) }) });
+}
+
+function duplicateWebhook(id) {
+  const next = clone(state.draft);
+  const i = next.webhooks.findIndex((x) => x.id === id);
+  if (i < 0) return;
+  const w = next.webhooks[i];
+  const copy = clone(w);
+  copy.id = uniqueId(w.id + "-copy", new Set(next.webhooks.map((x) => x.id)));
+  copy.name = copyName(nameOf(w), next.webhooks, t("webhook.copySuffix"));
+  copy.enabled = false;
+  next.webhooks.splice(i + 1, 0, copy);
+  change(next, { label: t("undo.duplicate", { name: nameOf(w) }), message: t("webhook.duplicated", { name: copy.name }) });
+  main.querySelector(`tr[data-webhook="${CSS.escape(copy.id)}"] .link-btn`)?.focus();
 }
 
 async function deleteWebhook(w) {
-  if (!(await confirmDialog({ title: "Delete webhook?", text: `“${w.name || w.id}” will stop sending once you publish.`, ok: "Delete" }))) return;
-  state.draft.webhooks = state.draft.webhooks.filter((x) => x.id !== w.id);
-  saveDraft(state.draft);
-  route();
-  toast(`Deleted “${w.name || w.id}”.`, { action: { label: "Publish settings", run: () => (location.hash = "#publish") } });
+  if (!(await confirmDialog({ title: t("webhook.deleteTitle"), text: t("webhook.deleteText", { name: nameOf(w) }), ok: t("action.delete") }))) return;
+  const next = clone(state.draft);
+  next.webhooks = next.webhooks.filter((x) => x.id !== w.id);
+  change(next, { label: t("undo.delete", { name: nameOf(w) }), message: t("webhook.deleted", { name: nameOf(w) }) });
 }
 
 function destinationsPage() {
   const { webhooks, destinations } = state.draft;
-  const add = h("button", { type: "button", class: "btn primary", onclick: () => openDestination(null) }, "+ NEW DESTINATION");
+  const add = h("button", { type: "button", class: "btn primary", onclick: () => openDestination(null) }, t("destinations.new"));
   const cards = destinations.map((d) => {
     const users = webhooks.filter((w) => w.destination === d.id);
+    const fact = (key, ...content) => h("div", null, h("dt", null, t("destinations.fact." + key)), h("dd", null, ...content));
     return h(
       "article",
       { class: "card dest", dataset: { destination: d.id } },
@@ -150,26 +309,26 @@ function destinationsPage() {
         h(
           "div",
           { class: "actions" },
-          h("button", { type: "button", class: "btn small ghost", onclick: () => openDestination(d.id), "aria-label": `Edit destination ${d.id}` }, "Edit"),
-          h("button", { type: "button", class: "btn small ghost danger-text", onclick: () => deleteDestination(d), "aria-label": `Delete destination ${d.id}` }, "Delete")
+          h("button", { type: "button", class: "btn small ghost", onclick: () => openDestination(d.id), "aria-label": t("destinations.editLabel", { id: d.id }) }, t("action.edit")),
+          h("button", { type: "button", class: "btn small ghost danger-text", onclick: () => deleteDestination(d), "aria-label": t("destinations.deleteLabel", { id: d.id }) }, t("action.delete"))
         )
       ),
       h(
         "dl",
         { class: "facts" },
-        h("div", null, h("dt", null, "Request"), h("dd", null, h("span", { class: "method" }, d.method || "POST"), " ", h("code", { class: "url" }, d.url))),
-        h("div", null, h("dt", null, "Mode"), h("dd", null, d.mode || "cors")),
-        h("div", null, h("dt", null, "Authentication"), h("dd", null, authLabel(d.auth))),
-        h("div", null, h("dt", null, "Headers"), h("dd", null, (d.headers || []).length ? d.headers.map((x) => x.name).join(", ") : "none")),
-        h("div", null, h("dt", null, "Body"), h("dd", null, d.body === undefined ? "default (flat JSON)" : "template")),
-        h("div", null, h("dt", null, "Used by"), h("dd", null, users.length ? users.map((w) => w.name || w.id).join(", ") : h("span", { class: "muted" }, "no webhook")))
+        fact("request", h("span", { class: "method" }, d.method || "POST"), " ", h("code", { class: "url" }, d.url)),
+        fact("mode", d.mode || "cors"),
+        fact("auth", authLabel(d.auth)),
+        fact("headers", (d.headers || []).length ? d.headers.map((x) => x.name).join(", ") : t("destinations.noHeaders")),
+        fact("body", d.body === undefined ? t("destinations.defaultBody") : t("destinations.templateBody")),
+        fact("usedBy", users.length ? users.map(nameOf).join(", ") : h("span", { class: "muted" }, t("destinations.unused")))
       )
     );
   });
   return [
-    pageHead("Insights › Integrations", "Destinations", "Where webhooks send their events. Define a destination once and reuse it across webhooks.", add),
+    pageHead(t("crumb.integrations"), t("destinations.title"), t("destinations.lede"), add),
     unpublishedBanner(),
-    destinations.length ? h("div", { class: "dest-grid" }, cards) : h("div", { class: "empty card" }, h("h2", null, "No destinations yet"), h("p", null, "Add one here or while creating a webhook.")),
+    destinations.length ? h("div", { class: "dest-grid" }, cards) : h("div", { class: "empty card" }, h("h2", null, t("destinations.emptyTitle")), h("p", null, t("destinations.emptyText"))),
   ];
 }
 
@@ -219,38 +378,37 @@ function openDestination(id, focusKey) {
       check();
     });
   };
-  const usedBy = existing ? draft.webhooks.filter((w) => w.destination === id).map((w) => w.name || w.id) : [];
+  const usedBy = existing ? draft.webhooks.filter((w) => w.destination === id).map(nameOf) : [];
   renderDestinationForm(formRoot, m, { problems, changed, origin: location.origin, takenIds: taken, usedBy });
+  const snapshot = () => JSON.stringify(modelDestination(m).destination);
+  const pristine = snapshot();
   const save = () => {
     problems.submitted = true;
     const errors = check();
     if (errors.length) {
       problems.focus(errors[0].key);
+      toast(t("notSaved", { n: errors.length }), { kind: "error" });
       return;
     }
     const { d } = compose();
-    state.draft = d;
-    saveDraft(d);
     dlg.close();
-    route();
-    toast(`Saved destination “${m.platform || m.id}”.`, { kind: "ok", action: { label: "Publish settings", run: () => (location.hash = "#publish") } });
+    change(d, { label: t(existing ? "undo.editDestination" : "undo.createDestination", { name: m.platform || m.id }), message: t("destination.saved", { name: m.platform || m.id }) });
   };
-  const dlg = h(
-    "dialog",
-    { class: "modal wizard", "aria-labelledby": titleId },
+  const dlg = h("dialog", { class: "modal wizard", "aria-labelledby": titleId });
+  const close = guardClose(dlg, () => snapshot() !== pristine);
+  dlg.append(
     h(
       "div",
       { class: "modal-head" },
-      h("h2", { id: titleId }, existing ? "Edit Destination" : "New Destination"),
+      h("h2", { id: titleId }, t(existing ? "destination.editTitle" : "destination.newTitle")),
       h("span", { class: "kbd", "aria-hidden": "true" }, "Esc"),
-      h("button", { type: "button", class: "icon-btn", "aria-label": "Close", onclick: () => dlg.close() }, "×")
+      h("button", { type: "button", class: "icon-btn", "aria-label": t("action.close"), onclick: close }, "×")
     ),
     h("div", { class: "modal-body" }, general, formRoot),
-    h("div", { class: "modal-foot" }, h("button", { type: "button", class: "btn ghost", onclick: () => dlg.close() }, "CANCEL"), h("button", { type: "button", class: "btn primary", onclick: save }, "SAVE"))
+    h("div", { class: "modal-foot" }, h("button", { type: "button", class: "btn ghost", onclick: close }, t("action.cancel")), h("button", { type: "button", class: "btn primary", onclick: save }, t("action.save")))
   );
   dlg.addEventListener("close", () => dlg.remove());
-  document.body.append(dlg);
-  dlg.showModal();
+  showModal(dlg);
   check();
   if (focusKey) {
     problems.submitted = true;
@@ -262,13 +420,13 @@ function openDestination(id, focusKey) {
 async function deleteDestination(d) {
   const users = state.draft.webhooks.filter((w) => w.destination === d.id);
   if (users.length) {
-    toast(`“${d.platform || d.id}” is used by ${users.map((w) => w.name || w.id).join(", ")}. Point those webhooks elsewhere first.`, { kind: "error", timeout: 8000 });
+    toast(t("destination.inUse", { name: d.platform || d.id, users: users.map(nameOf).join(", ") }), { kind: "error", timeout: 8000 });
     return;
   }
-  if (!(await confirmDialog({ title: "Delete destination?", text: `“${d.platform || d.id}” (${d.id}) will be removed from the settings.`, ok: "Delete" }))) return;
-  state.draft.destinations = state.draft.destinations.filter((x) => x.id !== d.id);
-  saveDraft(state.draft);
-  route();
+  if (!(await confirmDialog({ title: t("destination.deleteTitle"), text: t("destination.deleteText", { name: d.platform || d.id, id: d.id }), ok: t("action.delete") }))) return;
+  const next = clone(state.draft);
+  next.destinations = next.destinations.filter((x) => x.id !== d.id);
+  change(next, { label: t("undo.deleteDestination", { name: d.platform || d.id }), message: t("destination.deleted", { name: d.platform || d.id }) });
 }
 
 // Where a problem's path leads: the webhook wizard or destination dialog, at the field.
@@ -300,14 +458,14 @@ function describePath(path) {
   const w = path.match(/^webhooks\[(\d+)\]/);
   if (w) {
     const x = state.draft.webhooks[Number(w[1])];
-    return `Webhook “${x ? x.name || x.id : "?"}”`;
+    return t("problem.webhook", { name: x ? nameOf(x) : "?" });
   }
   const d = path.match(/^destinations\[(\d+)\]/);
   if (d) {
     const x = state.draft.destinations[Number(d[1])];
-    return `Destination “${x ? x.platform || x.id : "?"}”`;
+    return t("problem.destination", { name: x ? x.platform || x.id : "?" });
   }
-  return "Settings";
+  return t("problem.settings");
 }
 
 function problemList(list, kind) {
@@ -320,11 +478,13 @@ function problemList(list, kind) {
         { dataset: { path: p.path } },
         h("div", null, h("strong", null, describePath(p.path)), " ", h("code", null, p.path)),
         h("div", { class: "msg-line " + kind }, p.message),
-        /^(webhooks|destinations)\[/.test(p.path) ? h("button", { type: "button", class: "btn small ghost", onclick: () => goToProblem(p.path) }, "Go to field") : null
+        /^(webhooks|destinations)\[/.test(p.path) ? h("button", { type: "button", class: "btn small ghost", onclick: () => goToProblem(p.path) }, t("publish.goToField")) : null
       )
     )
   );
 }
+
+const activeCount = (settings) => settings.webhooks.filter((w) => w.enabled !== false).length;
 
 function publishPage() {
   const draft = state.draft;
@@ -338,19 +498,27 @@ function publishPage() {
       type: "button",
       class: "btn primary",
       disabled: !v.ok,
-      onclick: () => {
+      onclick: async () => {
         const again = validate(clone(state.draft));
         if (!again.ok) return route();
-        const entry = publish(state.draft);
-        toast(`Published at ${clock(entry.publishedAt)}: the demo app runs ${state.draft.webhooks.filter((w) => w.enabled !== false).length} webhooks now.`, { kind: "ok" });
+        publishBtn.disabled = true;
+        try {
+          const version = await publish(state.draft);
+          toast(t("publish.done", { time: clock(version.publishedAt), n: activeCount(state.draft), version: version.number }), {
+            kind: "ok",
+            actions: [{ label: t("action.versions"), run: () => (location.hash = "#versions") }],
+          });
+        } catch (e) {
+          toast(t("publish.failed", { error: e && e.message ? e.message : String(e) }), { kind: "error" });
+        }
         route();
       },
     },
-    "PUBLISH SETTINGS"
+    t("publish.button")
   );
   const hostTokens = draft.destinations.filter((d) => d.auth && d.auth.type !== "none" && !(d.auth.token || d.auth.password || d.auth.clientSecret));
   const importBox = h("textarea", { rows: 8, class: "mono", spellcheck: "false", placeholder: '{ "version": 1, "destinations": [...], "webhooks": [...] }' });
-  const fImport = field("Settings JSON", importBox, { wide: true });
+  const fImport = field(t("publish.importLabel"), importBox, { wide: true });
   const importBtn = h(
     "button",
     {
@@ -362,7 +530,7 @@ function publishPage() {
           doc = JSON.parse(importBox.value);
         } catch (e) {
           fImport.msg.className = "msg error";
-          fImport.msg.textContent = "Not JSON: " + e.message;
+          fImport.msg.textContent = t("publish.notJson", { error: e.message });
           return;
         }
         const r = validate(doc);
@@ -371,71 +539,74 @@ function publishPage() {
           fImport.msg.replaceChildren(...r.errors.map((p) => h("div", { class: "msg-line error" }, h("code", null, p.path), " ", p.message)));
           return;
         }
-        state.draft = { version: 1, captureInputValues: !!doc.captureInputValues, destinations: doc.destinations || [], webhooks: doc.webhooks || [] };
-        saveDraft(state.draft);
-        toast("Imported into the draft. Review and publish.", { kind: "ok" });
-        route();
+        change({ version: 1, captureInputValues: !!doc.captureInputValues, destinations: doc.destinations || [], webhooks: doc.webhooks || [] }, { label: t("undo.import"), message: t("publish.imported") });
       },
     },
-    "Import into draft"
+    t("publish.import")
   );
   const capture = h("input", { type: "checkbox", checked: !!draft.captureInputValues, id: uid("cap") });
   capture.addEventListener("change", () => {
-    state.draft.captureInputValues = capture.checked;
-    saveDraft(state.draft);
-    route();
+    const next = clone(state.draft);
+    next.captureInputValues = capture.checked;
+    change(next, { label: t("undo.capture"), message: t(capture.checked ? "publish.captureOn" : "publish.captureOff") });
   });
+  const nErr = v.errors.length;
+  const nWarn = (v.warnings || []).length;
 
   return [
-    pageHead("Insights › Integrations", "Publish settings", "Checks the draft with the module's own validation and hands it to the app. The app picks it up at once, no reload."),
+    pageHead(t("crumb.integrations"), t("publish.title"), t("publish.lede")),
     h(
       "div",
       { class: "card status-card" },
       h(
         "div",
         { class: "status-grid" },
-        h("div", null, h("span", { class: "k" }, "Live in the app"), h("span", { class: "v", id: "live-state" }, live.builtIn ? "Built-in default settings" : `Published ${ago(live.publishedAt)} (${clock(live.publishedAt)})`)),
-        h("div", null, h("span", { class: "k" }, "Draft"), h("span", { class: "v" }, `${draft.webhooks.length} webhooks, ${draft.destinations.length} destinations`)),
+        h("div", null, h("span", { class: "k" }, t("publish.live")), h("span", { class: "v", id: "live-state" }, live.builtIn ? t("publish.builtIn") : t("publish.publishedAt", { ago: ago(live.publishedAt), time: clock(live.publishedAt) }))),
+        h("div", null, h("span", { class: "k" }, t("publish.draft")), h("span", { class: "v" }, t("publish.draftCounts", { webhooks: t("count.webhooks", { n: draft.webhooks.length }), destinations: t("count.destinations", { n: draft.destinations.length }) }))),
         h(
           "div",
           null,
-          h("span", { class: "k" }, "Check"),
-          h("span", { class: "v", id: "check-state" }, v.ok ? h("span", { class: "badge delivered" }, "valid") : h("span", { class: "badge failed" }, `${v.errors.length} error${v.errors.length > 1 ? "s" : ""}`), (v.warnings || []).length ? h("span", { class: "badge retry" }, `${v.warnings.length} warning${v.warnings.length > 1 ? "s" : ""}`) : null)
+          h("span", { class: "k" }, t("publish.check")),
+          h("span", { class: "v", id: "check-state" }, v.ok ? h("span", { class: "badge delivered" }, t("publish.valid")) : h("span", { class: "badge failed" }, t("count.errors", { n: nErr })), nWarn ? h("span", { class: "badge retry" }, t("count.warnings", { n: nWarn })) : null)
         ),
-        h("div", null, h("span", { class: "k" }, "Changes"), h("span", { class: "v" }, unpublished ? "unpublished changes" : "none: the app runs this draft"))
+        h("div", null, h("span", { class: "k" }, t("publish.changes")), h("span", { class: "v" }, unpublished ? t("publish.unpublished") : t("publish.upToDate")))
       ),
       h(
         "div",
         { class: "actions" },
         publishBtn,
-        h("button", { type: "button", class: "btn", onclick: () => download("walkme-webhook-settings.json", json + "\n") }, "Download JSON"),
-        h("button", { type: "button", class: "btn", onclick: async () => toast((await copyText(json)) ? "Settings JSON copied." : "Copy failed; select the JSON below.", { kind: "ok" }) }, "Copy JSON")
+        h("button", { type: "button", class: "btn", onclick: () => download("walkme-webhook-settings.json", json + "\n") }, t("publish.download")),
+        h("button", { type: "button", class: "btn", onclick: async () => toast((await copyText(json)) ? t("publish.copied") : t("publish.copyFailed"), { kind: "ok" }) }, t("publish.copy")),
+        h("a", { class: "btn ghost", href: "#versions" }, t("publish.versionsLink"))
       ),
-      h("label", { class: "checkline", for: capture.id }, capture, " Capture typed values in DXA User Input events (captureInputValues; never for password fields)")
+      h("label", { class: "checkline", for: capture.id }, capture, " ", t("publish.capture"))
     ),
-    v.errors.length ? h("section", { class: "card" }, h("h2", null, "Errors: fix these to publish"), problemList(v.errors, "error")) : null,
-    (v.warnings || []).length ? h("section", { class: "card" }, h("h2", null, "Warnings"), problemList(v.warnings, "warn")) : null,
+    nErr ? h("section", { class: "card" }, h("h2", null, t("publish.errorsTitle")), problemList(v.errors, "error")) : null,
+    nWarn ? h("section", { class: "card" }, h("h2", null, t("publish.warningsTitle")), problemList(v.warnings, "warn")) : null,
     hostTokens.length
       ? h(
           "section",
           { class: "card" },
-          h("h2", null, "Tokens from the host page"),
-          h("p", null, "These destinations publish no secret. The app supplies their tokens after start():"),
-          h("pre", { class: "code" }, hostTokens.map((d) => `hooks.setTokenProvider(${JSON.stringify(d.id)}, async () => {\n  const r = await fetch("/api/walkme/token?destination=${encodeURIComponent(d.id)}"); // your backend\n  return (await r.json()).token;\n});`).join("\n\n"))
+          h("h2", null, t("publish.hostTokensTitle")),
+          h("p", null, t("publish.hostTokensText")),
+          codeBlock(
+            hostTokens.map((d) => `hooks.setTokenProvider(${JSON.stringify(d.id)}, async () => {\n  const r = await fetch("/api/walkme/token?destination=${encodeURIComponent(d.id)}"); // your backend\n  return (await r.json()).token;\n});`).join("\n\n"),
+            t("publish.hostTokensTitle")
+          )
         )
       : null,
-    h("section", { class: "card" }, h("h2", null, "Settings JSON"), h("pre", { class: "code json", id: "settings-json", tabindex: "0" }, json)),
+    h("section", { class: "card" }, h("h2", null, t("publish.jsonTitle")), codeBlock(json, t("publish.jsonTitle"), { class: "code json", id: "settings-json" })),
     h(
       "section",
       { class: "card" },
-      h("h2", null, "Install on a page"),
-      h("p", null, "The WalkMe snippet sets the published settings and loads the module next to the player:"),
-      h("pre", { class: "code" }, `window.walkmeWebhookSettings = /* the settings JSON above */;\nimport("/walkme-webhooks/loader.js"); // boots the module, replays early player events`)
+      h("h2", null, t("publish.installTitle")),
+      h("p", null, t("publish.installText")),
+      codeBlock(`window.walkmeWebhookSettings = /* the settings JSON above */;\nimport("/walkme-webhooks/loader.js"); // boots the module, replays early player events`, t("publish.installTitle"))
     ),
     h(
       "details",
       { class: "card" },
-      h("summary", null, "Import settings JSON, or start over"),
+      h("summary", null, t("publish.importTitle")),
       fImport.wrap,
       h(
         "div",
@@ -447,18 +618,67 @@ function publishPage() {
             type: "button",
             class: "btn ghost danger-text",
             onclick: async () => {
-              if (!(await confirmDialog({ title: "Reset to the built-in settings?", text: "The draft and the published settings are dropped; the app goes back to the built-in defaults.", ok: "Reset" }))) return;
+              if (!(await confirmDialog({ title: t("publish.resetTitle"), text: t("publish.resetText"), ok: t("publish.resetOk") }))) return;
               resetAll();
               state.draft = loadDraft();
               state.deliveries = {};
+              state.undo = [];
               route();
             },
           },
-          "Reset to built-in defaults"
+          t("publish.reset")
         )
       )
     ),
   ];
+}
+
+// ---- versions -----------------------------------------------------------------
+
+function changeLine(c) {
+  if (c.kind === "captureInputValues") return t(c.op === "enabled" ? "versions.captureOn" : "versions.captureOff");
+  return t(`versions.${c.kind}.${c.op}`, { name: c.name || c.id });
+}
+
+function versionsPage() {
+  const list = versions().slice().reverse();
+  const live = liveSettings();
+  const draftJson = JSON.stringify(state.draft);
+  const items = list.map((v) => {
+    const isLive = !live.builtIn && v.publishedAt === live.publishedAt;
+    const isDraft = JSON.stringify(v.settings) === draftJson;
+    const restore = h(
+      "button",
+      { type: "button", class: "btn small", disabled: isDraft, "aria-label": t("versions.restoreLabel", { n: v.number }), onclick: () => restoreVersion(v) },
+      t("versions.restore")
+    );
+    return h(
+      "li",
+      { class: "card version", dataset: { version: v.number } },
+      h(
+        "div",
+        { class: "version-head" },
+        h("h2", null, t("versions.name", { n: v.number })),
+        isLive ? h("span", { class: "badge delivered" }, t("versions.live")) : null,
+        isDraft ? h("span", { class: "badge sent" }, t("versions.isDraft")) : null,
+        h("time", { class: "muted", datetime: new Date(v.publishedAt).toISOString(), title: new Date(v.publishedAt).toLocaleString(lang()) }, t("versions.publishedAt", { ago: ago(v.publishedAt), time: clock(v.publishedAt) })),
+        h("div", { class: "actions" }, restore)
+      ),
+      h("p", { class: "muted small" }, t("versions.counts", { webhooks: t("count.webhooks", { n: v.settings.webhooks.length }), destinations: t("count.destinations", { n: v.settings.destinations.length }) }), v.sameAs ? " · " + t("versions.sameAs", { n: v.sameAs }) : ""),
+      v.changes.length ? h("ul", { class: "changes" }, v.changes.map((c) => h("li", { dataset: { op: c.op } }, changeLine(c)))) : h("p", { class: "muted" }, t("versions.noChanges")),
+      h("details", null, h("summary", null, t("versions.json")), codeBlock(JSON.stringify(v.settings, null, 2), t("versions.jsonLabel", { n: v.number }), { class: "code json" }))
+    );
+  });
+  return [
+    pageHead(t("crumb.integrations"), t("versions.title"), t("versions.lede")),
+    unpublishedBanner(),
+    list.length ? h("ol", { class: "versions", id: "versions" }, items) : h("div", { class: "empty card" }, h("h2", null, t("versions.emptyTitle")), h("p", null, t("versions.emptyText")), h("a", { class: "btn primary", href: "#publish" }, t("action.publish"))),
+  ];
+}
+
+function restoreVersion(v) {
+  change(clone(v.settings), { label: t("undo.restore", { n: v.number }), message: t("versions.restored", { n: v.number }), timeout: 8000 });
+  location.hash = "#publish";
 }
 
 function eventsPage() {
@@ -468,7 +688,7 @@ function eventsPage() {
     groups.get(e.group).push(e);
   }
   return [
-    pageHead("Insights › Integrations › Webhooks", "Available events", `Every event a webhook can be created for: ${state.catalog.length} events in ${groups.size} groups.`),
+    pageHead(t("crumb.webhooks"), t("events.title"), t("events.lede", { events: t("count.events", { n: state.catalog.length }), groups: t("count.groups", { n: groups.size }) })),
     h(
       "div",
       { class: "catalog", id: "catalog", dataset: { ready: "true" } },
@@ -476,7 +696,7 @@ function eventsPage() {
         h(
           "section",
           { class: "card group" },
-          h("h2", null, group),
+          h("h2", null, groupName(group)),
           h(
             "ul",
             null,
@@ -484,9 +704,9 @@ function eventsPage() {
               h(
                 "li",
                 { dataset: { event: e.id } },
-                h("div", { class: "ev-head" }, h("strong", null, e.name), h("code", null, e.id)),
-                h("p", null, e.description),
-                h("details", null, h("summary", null, `${e.properties.length} properties`), h("ul", { class: "props" }, e.properties.map((p) => h("li", null, h("code", null, p.name), " ", h("span", { class: "muted" }, p.type)))))
+                h("div", { class: "ev-head" }, h("strong", null, eventName(e)), h("code", null, e.id)),
+                h("p", null, eventDescription(e)),
+                h("details", null, h("summary", null, t("count.properties", { n: e.properties.length })), h("ul", { class: "props" }, e.properties.map((p) => h("li", null, h("code", null, p.name), " ", h("span", { class: "muted" }, typeLabel(p.type))))))
               )
             )
           )
@@ -498,24 +718,52 @@ function eventsPage() {
 
 // ---- routing --------------------------------------------------------------------
 
-const ROUTES = { webhooks: webhooksPage, destinations: destinationsPage, publish: publishPage, events: eventsPage };
+const ROUTES = { webhooks: webhooksPage, destinations: destinationsPage, publish: publishPage, versions: versionsPage, events: eventsPage };
 
 function route() {
   const name = (location.hash || "#webhooks").slice(1);
-  const page = ROUTES[name] || webhooksPage;
+  const page = ROUTES[name] ? name : "webhooks";
   for (const a of document.querySelectorAll("[data-route]")) {
-    if (a.dataset.route === name || (!ROUTES[name] && a.dataset.route === "webhooks")) a.setAttribute("aria-current", "page");
+    if (a.dataset.route === page) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
   }
   const dot = document.getElementById("publish-dot");
   if (dot) dot.hidden = !hasUnpublished(state.draft);
-  mount(main, page());
-  main.dataset.page = ROUTES[name] ? name : "webhooks";
-  document.title = `${{ webhooks: "Webhooks", destinations: "Destinations", publish: "Publish settings", events: "Available events" }[main.dataset.page]} · WalkMe Integrations`;
+  mount(main, ROUTES[page]());
+  main.dataset.page = page;
+  document.title = `${t("title." + page)} · ${t("title.suffix")}`;
 }
 
+// The page's own markup: data-i18n="key" sets the text, data-i18n-attr="attr:key" an attribute.
+function translateStatic() {
+  document.documentElement.lang = lang();
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll("[data-i18n-attr]")) {
+    for (const pair of el.dataset.i18nAttr.split(" ")) {
+      const [attr, key] = pair.split(":");
+      el.setAttribute(attr, t(key));
+    }
+  }
+}
+
+// The language switch (its label is in the page: data-i18n="lang.label").
+function languageSwitch() {
+  const sel = select(LANGS, lang(), { id: "lang", class: "lang-switch" });
+  for (const o of sel.options) o.lang = o.value;
+  sel.addEventListener("change", () => setLang(sel.value, { persist: true }));
+  return sel;
+}
+
+setLang(preferredLang());
+translateStatic();
+document.getElementById("lang-slot")?.replaceWith(languageSwitch());
+onLang(() => {
+  translateStatic();
+  if (state.draft) route();
+});
+
 try {
-  await init();
+  await ready();
   state.catalog = catalog();
   for (const e of state.catalog) state.byId.set(e.id, e);
   state.draft = loadDraft();
@@ -531,14 +779,16 @@ try {
   onPublished(() => {
     if (!document.querySelector("dialog[open]")) route();
   });
-  // Another editor tab saved: follow it (an open dialog keeps its own copy until it saves).
+  // Another editor tab saved: follow it (an open dialog keeps its own copy
+  // until it saves). Undo would restore a draft from before that tab's change.
   onDraft((draft) => {
     state.draft = draft;
+    state.undo = [];
     if (!document.querySelector("dialog[open]")) route();
   });
   route();
   main.dataset.ready = "true";
 } catch (e) {
-  mount(main, h("div", { class: "callout error" }, "The module did not load: " + (e && e.message ? e.message : e)));
+  mount(main, h("div", { class: "callout error" }, t("module.failed", { error: e && e.message ? e.message : e })));
   console.error(e);
 }

@@ -3,40 +3,30 @@
 // get typed values (numbers for numeric properties and comparisons, lists
 // for "in").
 
+import { t } from "./i18n.js";
+
 export const NEW = "__new__";
 
-export const OPERATORS = [
-  { value: "equals", label: "equal to" },
-  { value: "not_equals", label: "not equal to" },
-  { value: "contains", label: "contains" },
-  { value: "not_contains", label: "does not contain" },
-  { value: "starts_with", label: "starts with" },
-  { value: "ends_with", label: "ends with" },
-  { value: "matches", label: "matches (regex)" },
-  { value: "gt", label: "greater than" },
-  { value: "gte", label: "at least" },
-  { value: "lt", label: "less than" },
-  { value: "lte", label: "at most" },
-  { value: "exists", label: "exists" },
-  { value: "not_exists", label: "does not exist" },
-  { value: "in", label: "is one of" },
-];
+const OPERATOR_VALUES = ["equals", "not_equals", "contains", "not_contains", "starts_with", "ends_with", "matches", "gt", "gte", "lt", "lte", "exists", "not_exists", "in"];
+
+/** The condition operators as <select> options, in the editor's language. */
+export function operatorOptions() {
+  return OPERATOR_VALUES.map((value) => ({ value, label: t("op." + value) }));
+}
 
 export const NO_VALUE = new Set(["exists", "not_exists"]);
 const NUMERIC_OPS = new Set(["gt", "gte", "lt", "lte"]);
 
-export const AUTH_TYPES = [
-  { value: "none", label: "No Authentication" },
-  { value: "bearer", label: "Bearer Token" },
-  { value: "basic", label: "Basic Auth" },
-  { value: "oauth2", label: "OAuth 2.0 (client credentials)" },
-];
+const AUTH_VALUES = ["none", "bearer", "basic", "oauth2"];
+const MODE_VALUES = ["cors", "simple", "no-cors"];
 
-export const MODES = [
-  { value: "cors", label: "cors: JSON with headers and auth (the destination must allow CORS)" },
-  { value: "simple", label: "simple: text/plain, no headers, no preflight (Slack and most webhook inboxes)" },
-  { value: "no-cors", label: "no-cors: fire and forget, the answer cannot be read (Teams, GA4)" },
-];
+export function authOptions() {
+  return AUTH_VALUES.map((value) => ({ value, label: t("auth." + value) }));
+}
+
+export function modeOptions() {
+  return MODE_VALUES.map((value) => ({ value, label: t("mode." + value) }));
+}
 
 export const METHODS = ["POST", "GET", "PUT", "PATCH", "DELETE"];
 
@@ -201,9 +191,26 @@ export function shortUrl(url) {
 }
 
 export function authLabel(auth) {
-  const t = (auth && auth.type) || "none";
-  const l = AUTH_TYPES.find((a) => a.value === t)?.label || t;
-  if (t === "none") return l;
-  const secret = t === "bearer" ? auth.token : t === "basic" ? auth.password : auth.clientSecret;
-  return secret ? l : l + " (host token)";
+  const type = (auth && auth.type) || "none";
+  const l = AUTH_VALUES.includes(type) ? t("auth." + type) : type;
+  if (type === "none") return l;
+  const secret = type === "bearer" ? auth.token : type === "basic" ? auth.password : auth.clientSecret;
+  return secret ? l : t("auth.hostToken", { auth: l });
+}
+
+// ---- webhook names ------------------------------------------------------------
+
+const nameKey = (name) => String(name || "").trim().toLowerCase();
+
+/** The webhook (other than `exceptId`) already called `name`, ignoring case and outer spaces. */
+export function nameTaken(webhooks, name, exceptId = null) {
+  const k = nameKey(name);
+  return k ? webhooks.find((w) => w.id !== exceptId && nameKey(w.name) === k) || null : null;
+}
+
+/** "<name> (copy)", or "(copy 2)", ... when that is taken. */
+export function copyName(name, webhooks, suffix = "copy") {
+  let candidate = `${name} (${suffix})`;
+  for (let i = 2; nameTaken(webhooks, candidate); i++) candidate = `${name} (${suffix} ${i})`;
+  return candidate;
 }

@@ -555,7 +555,8 @@ export function createPlayer(app, layer) {
             { class: isDone ? "done" : "" },
             h("span", { class: "wm-check", "aria-hidden": "true" }, isDone ? "✓" : String(i + 1)),
             h("span", { class: "wm-task-name" }, t["item.name"]),
-            isDone ? h("span", { class: "wm-done" }, "Done") : h("button", { type: "button", class: "wm-btn small", "aria-label": `Mark “${t["item.name"]}” as done`, onclick: () => completeTask(t["item.id"]) }, "Mark done")
+            // The name says which task; the visible "Done" is part of it (for voice control).
+            isDone ? h("span", { class: "wm-done" }, "Completed") : h("button", { type: "button", class: "wm-btn small", "aria-label": `Mark “${t["item.name"]}” as done`, onclick: () => completeTask(t["item.id"]) }, "Done")
           );
         })
       ),

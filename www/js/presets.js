@@ -1,11 +1,14 @@
 // Destination presets: what "Destination Platform Name" fills in for the
-// platforms people use most. Each fills method, URL pattern, mode and body
-// template; the hint says what the person still has to put in.
+// platforms people use most (the editor reads them through module.js). Each
+// fills method, URL pattern, mode and body template; the hint says what the
+// person still has to put in.
 //
 // Placeholders in the body: a string that is exactly "{{name}}" takes the
 // property with its type, {{name}} inside text is interpolated, and
 // "{{properties}}" is the whole default body (the selected, renamed and
 // static properties of the webhook).
+
+import { localReceiverUrl } from "./default-settings.js";
 
 export function presets(origin = location.origin) {
   return [
@@ -85,16 +88,10 @@ export function presets(origin = location.origin) {
       key: "custom",
       platform: "Custom",
       method: "POST",
-      url: `${origin}/hook/demo`,
+      url: localReceiverUrl(origin, "custom"),
       mode: "cors",
       body: null,
       hint: "Any HTTP endpoint. Without a body template the request body is the flat JSON object of the webhook's properties. This URL is the local receiver of the dev server.",
     },
   ];
-}
-
-/** The preset a destination was probably made from (by platform name). */
-export function presetOf(platform, origin) {
-  const p = String(platform || "").toLowerCase();
-  return presets(origin).find((x) => x.platform.toLowerCase() === p) || null;
 }

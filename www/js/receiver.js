@@ -2,7 +2,7 @@
 // recorded (GET /api/requests), then each new one as it arrives (Server-Sent
 // Events from /api/stream).
 
-import { h, mount, clock, pretty } from "./dom.js";
+import { h, mount, clock, pretty, codeBlock } from "./dom.js";
 
 const list = document.getElementById("requests");
 const empty = document.getElementById("empty");
@@ -42,14 +42,14 @@ function item(e, fresh) {
       h("time", { datetime: new Date(e.at).toISOString() }, clock(e.at))
     ),
     h("p", { class: "req-meta" }, `#${e.id} · ${type} · ${new TextEncoder().encode(e.body || "").length} B`, header(e, "origin") ? ` · from ${header(e, "origin")}` : "", header(e, "authorization") ? " · Authorization: " + String(header(e, "authorization")).replace(/^(\w+\s+).+$/, "$1•••") : ""),
-    e.body ? h("pre", { class: "code body" }, pretty(e.body)) : h("p", { class: "muted" }, "(no body)"),
+    e.body ? codeBlock(pretty(e.body), `Body of request #${e.id}`, { class: "code body" }) : h("p", { class: "muted" }, "(no body)"),
     h(
       "details",
       { class: "hdrs" },
       h("summary", null, `Headers (${headers.length})`),
       h("table", { class: "headers" }, h("tbody", null, headers.map(([k, v]) => h("tr", null, h("th", { scope: "row" }, k), h("td", null, String(v))))))
     ),
-    h("details", { class: "raw" }, h("summary", null, "Raw body"), h("pre", { class: "code" }, e.body || ""))
+    h("details", { class: "raw" }, h("summary", null, "Raw body"), codeBlock(e.body || "", `Raw body of request #${e.id}`))
   );
 }
 

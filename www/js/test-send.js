@@ -4,36 +4,33 @@
 // around window.fetch records what went out and what came back, for the
 // time of the test only.
 
-import init, { start } from "/pkg/index.js";
-import { h, uid, field, pretty, clock } from "./dom.js";
+import { startRuntime } from "./module.js";
+import { h, uid, field, pretty, clock, showModal, codeBlock } from "./dom.js";
+import { t, eventName, deliveryError } from "./i18n.js";
 import { sampleProperties } from "./samples.js";
 import { clone } from "./store.js";
 
-let ready = null;
-
-export function openTestSend(ctx, webhookId) {
-  const draft = ctx.draft();
-  const webhook = draft.webhooks.find((w) => w.id === webhookId);
-  if (!webhook) return;
-  const event = ctx.byId.get(webhook.event);
+/**
+ * Opens the test dialog for `webhook` of settings `draft` (saved or, with
+ * `unsaved`, as filled in so far); byId: the catalog by event id.
+ */
+export function openTestSend({ draft, webhook, byId, unsaved = false }) {
+  const event = byId.get(webhook.event);
   const destination = draft.destinations.find((d) => d.id === webhook.destination);
   const titleId = uid("t");
   const props = h("textarea", { rows: 10, class: "mono", spellcheck: "false" });
   props.value = JSON.stringify(event ? sampleProperties(event, webhook.conditions || []) : {}, null, 2);
-  const fProps = field("Event properties", props, {
-    wide: true,
-    hint: "A sample for this event, made to meet the conditions. The module adds event.*, env.* and session.id itself; page.* stands in for the app's page.",
-  });
+  const fProps = field(t("test.properties"), props, { wide: true, hint: t("test.propertiesHint") });
   const result = h("div", { class: "test-result", "aria-live": "polite" });
-  const sendBtn = h("button", { type: "button", class: "btn primary", onclick: () => run() }, "SEND TEST EVENT");
+  const sendBtn = h("button", { type: "button", class: "btn primary", onclick: () => run() }, t("test.send"));
   const d = h(
     "dialog",
-    { class: "modal wide", "aria-labelledby": titleId },
+    { class: "modal wide test-send", "aria-labelledby": titleId },
     h(
       "div",
       { class: "modal-head" },
-      h("h2", { id: titleId }, "Send test event"),
-      h("button", { type: "button", class: "icon-btn", "aria-label": "Close", onclick: () => d.close() }, "×")
+      h("h2", { id: titleId }, t("test.title")),
+      h("button", { type: "button", class: "icon-btn", "aria-label": t("action.close"), onclick: () => d.close() }, "×")
     ),
     h(
       "div",
@@ -43,19 +40,19 @@ export function openTestSend(ctx, webhookId) {
         { class: "lede" },
         h("strong", null, webhook.name || webhook.id),
         ": ",
-        event ? `${event.name} (${event.id})` : webhook.event,
+        event ? `${eventName(event)} (${event.id})` : webhook.event,
         " → ",
-        destination ? `${destination.platform || destination.id} · ${destination.method || "POST"} ${destination.url}` : "no destination"
+        destination ? `${destination.platform || destination.id} · ${destination.method || "POST"} ${destination.url}` : t("test.noDestination")
       ),
-      webhook.enabled === false ? h("p", { class: "note" }, "This webhook is disabled in the settings; the test sends it anyway.") : null,
+      unsaved ? h("p", { class: "note" }, t("test.unsaved")) : null,
+      webhook.enabled === false ? h("p", { class: "note" }, t("test.disabled")) : null,
       fProps.wrap,
       result
     ),
-    h("div", { class: "modal-foot" }, h("button", { type: "button", class: "btn ghost", onclick: () => d.close() }, "CLOSE"), sendBtn)
+    h("div", { class: "modal-foot" }, h("button", { type: "button", class: "btn ghost", onclick: () => d.close() }, t("test.close")), sendBtn)
   );
   d.addEventListener("close", () => d.remove());
-  document.body.append(d);
-  d.showModal();
+  showModal(d);
   sendBtn.focus();
 
   async function run() {
@@ -68,13 +65,13 @@ export function openTestSend(ctx, webhookId) {
       props.removeAttribute("aria-invalid");
     } catch (e) {
       fProps.msg.className = "msg error";
-      fProps.msg.textContent = "Not valid: " + e.message;
+      fProps.msg.textContent = t("test.invalid", { error: e.message });
       props.setAttribute("aria-invalid", "true");
       props.focus();
       return;
     }
     sendBtn.disabled = true;
-    result.replaceChildren(h("p", { class: "muted" }, "Sending…"));
+    result.replaceChildren(h("p", { class: "muted" }, t("test.sending")));
     try {
       const out = await sendTest(draft, webhook, properties);
       result.replaceChildren(render(out));
@@ -88,8 +85,6 @@ export function openTestSend(ctx, webhookId) {
 
 /** Runs the test; resolves { matched, calls: [{ method, url, headers, body, status, answer, ... }], reports }. */
 export async function sendTest(draft, webhook, properties) {
-  ready ||= init();
-  await ready;
   // Only the webhook under test (enabled), one attempt: a test never lingers in a retry queue.
   const settings = clone({
     version: 1,
@@ -130,7 +125,7 @@ export async function sendTest(draft, webhook, properties) {
   };
   let hooks;
   try {
-    hooks = start(settings, { playerEvents: false, autoCapture: false, worker: false }); // from the page, so the fetch wrapper sees the request
+    hooks = await startRuntime(settings, { playerEvents: false, autoCapture: false, worker: false }); // from the page, so the fetch wrapper sees the request
     const dest = settings.destinations.find((d) => d.id === webhook.destination);
     const auth = dest && dest.auth;
     const secret = auth && (auth.type === "bearer" ? auth.token : auth.type === "basic" ? auth.password : auth.type === "oauth2" ? auth.clientSecret : "x");
@@ -163,22 +158,9 @@ function headerList(headers) {
   return Object.entries(headers);
 }
 
-const OUTCOME = {
-  delivered: "Delivered: the destination confirmed it (2xx).",
-  sent: "Sent (no-cors): the browser hides the answer, so delivery cannot be confirmed.",
-  retry: "The destination did not take it; the module would retry.",
-  failed: "Failed.",
-  dropped: "Dropped: the destination refused it; it is not retried.",
-};
-
 function render({ matched, calls, reports, hostToken }) {
   if (!matched) {
-    return h(
-      "div",
-      { class: "callout warn" },
-      h("strong", null, "Nothing sent: "),
-      "these properties do not meet the webhook's conditions. Change them and send again."
-    );
+    return h("div", { class: "callout warn" }, h("strong", null, t("test.notMatched")), " ", t("test.notMatchedText"));
   }
   const last = reports[reports.length - 1];
   const kind = last ? (last.outcome === "delivered" ? "ok" : last.outcome === "sent" ? "info" : "error") : "error";
@@ -186,30 +168,31 @@ function render({ matched, calls, reports, hostToken }) {
     h(
       "div",
       { class: "callout " + kind, dataset: { outcome: last ? last.outcome : "none" } },
-      h("span", { class: "badge " + (last ? last.outcome : "failed") }, last ? last.outcome : "no answer"),
+      h("span", { class: "badge " + (last ? last.outcome : "failed") }, last ? t("outcome." + last.outcome) : t("test.noAnswer")),
       " ",
-      last ? OUTCOME[last.outcome] || last.outcome : "No answer within 15 seconds.",
+      last ? t("test.outcome." + last.outcome) : t("test.noAnswerText"),
       last && last.status ? ` HTTP ${last.status}.` : "",
-      last && last.error ? ` ${last.error}` : "",
+      last && last.error ? ` ${deliveryError(last.error)}` : "",
       last ? ` ${Math.round(last.ms)} ms.` : ""
     ),
   ];
-  if (hostToken) out.push(h("p", { class: "note" }, "This destination takes its token from the host page; the test used a stand-in token provider."));
+  if (hostToken) out.push(h("p", { class: "note" }, t("test.hostToken")));
   calls.forEach((c, i) => {
+    const title = calls.length > 1 ? t("test.requestN", { n: i + 1, time: clock(c.at) }) : t("test.request", { time: clock(c.at) });
     out.push(
       h(
         "section",
         { class: "exchange", dataset: { call: i } },
-        h("h3", null, calls.length > 1 ? `Request ${i + 1} · ${clock(c.at)}` : `Request · ${clock(c.at)}`),
-        h("p", { class: "reqline" }, h("span", { class: "method" }, c.method), " ", h("code", { class: "req-url" }, c.url), " ", h("span", { class: "chip-sm" }, "mode " + (c.mode === "no-cors" ? "no-cors" : c.mode))),
-        c.headers.length ? headersTable(c.headers) : h("p", { class: "muted" }, "No headers set by the module."),
-        h("pre", { class: "code req-body" }, c.body ? pretty(c.body) : "(no body)"),
-        h("h3", null, "Answer"),
+        h("h3", null, title),
+        h("p", { class: "reqline" }, h("span", { class: "method" }, c.method), " ", h("code", { class: "req-url" }, c.url), " ", h("span", { class: "chip-sm" }, t("test.mode", { mode: c.mode }))),
+        c.headers.length ? headersTable(c.headers) : h("p", { class: "muted" }, t("test.noHeaders")),
+        codeBlock(c.body ? pretty(c.body) : t("test.noBody"), t("test.bodyLabel", { title }), { class: "code req-body" }),
+        h("h3", null, t("test.answer")),
         c.error
           ? h("p", { class: "msg error" }, c.error)
           : c.type === "opaque"
-            ? h("p", { class: "muted" }, "Opaque answer (no-cors): the browser does not let the page read it.")
-            : [h("p", { class: "answer-status" }, h("span", { class: "status s" + String(c.status)[0] }, String(c.status))), h("pre", { class: "code answer-body" }, c.answer ? pretty(c.answer) : "(empty)")]
+            ? h("p", { class: "muted" }, t("test.opaque"))
+            : [h("p", { class: "answer-status" }, h("span", { class: "status s" + String(c.status)[0] }, String(c.status))), codeBlock(c.answer ? pretty(c.answer) : t("test.empty"), t("test.answerLabel", { title }), { class: "code answer-body" })]
       )
     );
   });

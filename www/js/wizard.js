@@ -1,36 +1,40 @@
 // The New / Edit Webhook wizard, as in the guide: a name (step 4), then
 // "1 Select Event" (event, conditions, Advanced: properties, renames,
 // static properties) and "2 Select Destination" (platform, request type,
-// URL, authentication, headers), then Save. Every change is checked with the
-// module's own validate(); each problem shows under the field it belongs to.
+// URL, authentication, headers), then Send test or Save. Every change is
+// checked with the module's own validate(); each problem shows under the
+// field it belongs to. Closing with changes asks first.
 
-import { validate } from "/pkg/editor.js";
-import { h, mount, field, select, uid, toast } from "./dom.js";
+import { validate } from "./module.js";
+import { h, mount, field, select, uid, toast, guardClose, showModal, codeBlock } from "./dom.js";
+import { t, eventName, groupName, eventDescription, propLabel, typeLabel } from "./i18n.js";
 import { FieldProblems } from "./problems.js";
 import { renderDestinationForm } from "./destination-form.js";
+import { openTestSend } from "./test-send.js";
 import { sampleProperties, COMMON } from "./samples.js";
 import { clone } from "./store.js";
 import {
-  NEW, OPERATORS, NO_VALUE, conditionRow, rowCondition, staticRow, rowStatic,
-  destinationModel, emptyDestination, modelDestination, slug, uniqueId, shortUrl,
+  NEW, operatorOptions, NO_VALUE, conditionRow, rowCondition, staticRow, rowStatic,
+  destinationModel, emptyDestination, modelDestination, slug, uniqueId, shortUrl, nameTaken,
 } from "./model.js";
 
 const OTHER = "__other__";
 
 /** Step 4 of the guide: the small "New Webhook" dialog asking for a name. */
-export function askName(onContinue) {
+export function askName(draft, onContinue) {
   const titleId = uid("t");
-  const input = h("input", { type: "text", placeholder: "New Webhook", autocomplete: "off", required: true });
-  const f = field("Webhook name", input, { hint: "What it does, e.g. \"NPS detractors to Slack\"." });
+  const input = h("input", { type: "text", placeholder: t("wizard.newTitle"), autocomplete: "off", required: true });
+  const f = field(t("wizard.name"), input, { hint: t("wizard.nameHint") });
+  const refuse = (message) => {
+    f.msg.className = "msg error";
+    f.msg.textContent = message;
+    input.setAttribute("aria-invalid", "true");
+    input.focus();
+  };
   const go = () => {
     const name = input.value.trim();
-    if (!name) {
-      f.msg.className = "msg error";
-      f.msg.textContent = "Give the webhook a name.";
-      input.setAttribute("aria-invalid", "true");
-      input.focus();
-      return;
-    }
+    if (!name) return refuse(t("wizard.nameMissing"));
+    if (nameTaken(draft.webhooks, name)) return refuse(t("wizard.nameTaken", { name }));
     d.close();
     onContinue(name);
   };
@@ -40,26 +44,28 @@ export function askName(onContinue) {
       go();
     }
   });
-  const d = h(
-    "dialog",
-    { class: "modal small", "aria-labelledby": titleId },
-    h(
-      "div",
-      { class: "modal-head" },
-      h("h2", { id: titleId }, "New Webhook"),
-      h("button", { type: "button", class: "icon-btn", "aria-label": "Close", onclick: () => d.close() }, "×")
-    ),
+  input.addEventListener("input", () => {
+    if (input.getAttribute("aria-invalid") !== "true") return;
+    const name = input.value.trim();
+    const problem = name && nameTaken(draft.webhooks, name) ? t("wizard.nameTaken", { name }) : "";
+    f.msg.className = "msg" + (problem ? " error" : "");
+    f.msg.textContent = problem;
+    if (!problem) input.removeAttribute("aria-invalid");
+  });
+  const d = h("dialog", { class: "modal small", "aria-labelledby": titleId });
+  const close = guardClose(d, () => input.value.trim() !== "");
+  d.append(
+    h("div", { class: "modal-head" }, h("h2", { id: titleId }, t("wizard.newTitle")), h("button", { type: "button", class: "icon-btn", "aria-label": t("action.close"), onclick: close }, "×")),
     h("div", { class: "modal-body" }, f.wrap),
     h(
       "div",
       { class: "modal-foot" },
-      h("button", { type: "button", class: "btn ghost", onclick: () => d.close() }, "CANCEL"),
-      h("button", { type: "button", class: "btn primary", onclick: go }, "CONTINUE ›")
+      h("button", { type: "button", class: "btn ghost", onclick: close }, t("action.cancel")),
+      h("button", { type: "button", class: "btn primary", onclick: go }, t("action.continue"))
     )
   );
   d.addEventListener("close", () => d.remove());
-  document.body.append(d);
-  d.showModal();
+  showModal(d);
   input.focus();
 }
 
@@ -83,6 +89,8 @@ export function openWizard(ctx, opts = {}) {
   const eventProps = (id) => (ctx.byId.get(id) || { properties: [] }).properties;
   const known = (name) => eventProps(m.event).some((p) => p.name === name);
   const typeOf = (name) => eventProps(m.event).find((p) => p.name === name)?.type || "string";
+  // A catalog property that is true or false, compared with one value.
+  const booleanValue = (r) => !r.custom && typeOf(r.property) === "boolean" && (r.operator === "equals" || r.operator === "not_equals");
 
   const m = {
     originalId: existing ? existing.id : null,
@@ -107,21 +115,24 @@ export function openWizard(ctx, opts = {}) {
   const general = h("div", { class: "general-problems", role: "alert", hidden: true });
   const problems = new FieldProblems(general);
   problems.onTouch = () => changed();
-  const step1 = h("section", { class: "step", "aria-label": "Select Event" });
-  const step2 = h("section", { class: "step", "aria-label": "Select Destination", hidden: true });
+  const step1 = h("section", { class: "step", "aria-label": t("wizard.step1") });
+  const step2 = h("section", { class: "step", "aria-label": t("wizard.step2"), hidden: true });
   const foot = h("div", { class: "modal-foot" });
   const stepBtn = (n, label) =>
     h("button", { type: "button", class: "step-btn", dataset: { step: n }, onclick: () => tryGo(n) }, h("span", { class: "num" }, String(n)), label);
-  const stepper = h("ol", { class: "stepper" }, h("li", null, stepBtn(1, "Select Event")), h("li", null, stepBtn(2, "Select Destination")));
-  const dlg = h(
-    "dialog",
-    { class: "modal wizard", "aria-labelledby": titleId, dataset: { webhook: m.id } },
+  const stepper = h("ol", { class: "stepper" }, h("li", null, stepBtn(1, t("wizard.step1"))), h("li", null, stepBtn(2, t("wizard.step2"))));
+  const dlg = h("dialog", { class: "modal wizard", "aria-labelledby": titleId, dataset: { webhook: m.id } });
+  // What the form would save; the wizard asks before closing when it differs from the start.
+  const snapshot = () => JSON.stringify([toWebhook(""), m.destChoice, modelDestination(m.dest).destination]);
+  let pristine = null;
+  const close = guardClose(dlg, () => pristine !== null && snapshot() !== pristine);
+  dlg.append(
     h(
       "div",
       { class: "modal-head" },
-      h("h2", { id: titleId }, existing ? "Edit Webhook" : "New Webhook"),
+      h("h2", { id: titleId }, t(existing ? "wizard.editTitle" : "wizard.newTitle")),
       h("span", { class: "kbd", "aria-hidden": "true" }, "Esc"),
-      h("button", { type: "button", class: "icon-btn", "aria-label": "Close", onclick: () => dlg.close() }, "×")
+      h("button", { type: "button", class: "icon-btn", "aria-label": t("action.close"), onclick: close }, "×")
     ),
     stepper,
     h("div", { class: "modal-body" }, general, step1, step2),
@@ -182,7 +193,7 @@ export function openWizard(ctx, opts = {}) {
       return s.other ? `webhook.other[${k}]` : "webhook.prop:" + s.name;
     });
     let message = p.message;
-    if (key === "webhook.event" && !m.event) message = "Select an event.";
+    if (key === "webhook.event" && !m.event) message = t("wizard.eventMissing");
     return { key, message, kind, path: p.path };
   }
 
@@ -190,7 +201,8 @@ export function openWizard(ctx, opts = {}) {
     const { d, wi, di, client } = compose();
     const v = validate(d);
     const list = [];
-    if (!m.name.trim()) list.push({ key: "webhook.name", message: "Give the webhook a name.", kind: "error" });
+    if (!m.name.trim()) list.push({ key: "webhook.name", message: t("wizard.nameMissing"), kind: "error" });
+    else if (nameTaken(ctx.draft().webhooks, m.name, m.originalId)) list.push({ key: "webhook.name", message: t("wizard.nameTaken", { name: m.name.trim() }), kind: "error" });
     for (const p of client) list.push({ ...p, kind: "error" });
     for (const p of v.errors) {
       const t = translate(p, "error", wi, di);
@@ -235,7 +247,7 @@ export function openWizard(ctx, opts = {}) {
     if (!previewEl) return;
     const ev = ctx.byId.get(m.event);
     if (!ev) {
-      previewEl.textContent = "Select an event to see the body.";
+      previewEl.textContent = t("wizard.previewEmpty");
       return;
     }
     const sample = {
@@ -269,16 +281,16 @@ export function openWizard(ctx, opts = {}) {
 
     const name = h("input", { type: "text", autocomplete: "off", value: m.name });
     name.addEventListener("input", () => ((m.name = name.value), changed()));
-    const fName = field("Webhook name", name);
+    const fName = field(t("wizard.name"), name);
     reg("webhook.name", name, fName.msg, "input");
 
     const groups = [];
     for (const e of ctx.catalog) {
-      let g = groups.find((x) => x[0] === e.group);
-      if (!g) groups.push((g = [e.group, []]));
-      g[1].push({ value: e.id, label: e.name });
+      let g = groups.find((x) => x[2] === e.group);
+      if (!g) groups.push((g = [groupName(e.group), [], e.group]));
+      g[1].push({ value: e.id, label: eventName(e) });
     }
-    const event = select([{ value: "", label: "Select an event…", disabled: true }, ...groups], m.event);
+    const event = select([{ value: "", label: t("wizard.eventPlaceholder"), disabled: true }, ...groups], m.event);
     if (!m.event) event.value = "";
     event.addEventListener("change", () => {
       const old = new Set(eventProps(m.event).map((p) => p.name));
@@ -291,7 +303,7 @@ export function openWizard(ctx, opts = {}) {
     });
     event.dataset.key = "webhook.event";
     const ev = ctx.byId.get(m.event);
-    const fEvent = field("Event", event, { hint: ev ? `${ev.description} (${ev.id})` : "The WalkMe event that triggers the webhook." });
+    const fEvent = field(t("wizard.event"), event, { hint: ev ? `${eventDescription(ev)} (${ev.id})` : t("wizard.eventHint") });
     reg("webhook.event", event, fEvent.msg);
 
     // Conditions.
@@ -307,25 +319,26 @@ export function openWizard(ctx, opts = {}) {
           rerender(`[data-key='webhook.conditions[${m.conditions.length - 1}].property']`);
         },
       },
-      "+ ADD CONDITION"
+      t("wizard.addCondition")
     );
     const condRows = m.conditions.map((r, i) => {
       const n = i + 1;
       const msg = h("div", { class: "msg", "aria-live": "polite" });
       let prop;
       if (r.custom) {
-        prop = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: "property name", "aria-label": `Condition ${n} property`, value: r.property });
+        // A property the catalog does not list (a user trait, a custom player property): free text.
+        prop = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: t("wizard.customProperty"), "aria-label": t("wizard.condProperty", { n }), value: r.property });
         prop.addEventListener("input", () => ((r.property = prop.value), changed()));
       } else {
-        const opt = (p) => ({ value: p.name, label: p.name });
+        const opt = (p) => ({ value: p.name, label: propertyOption(p) });
         const opts = [
-          { value: "", label: "Property…", disabled: true },
-          [ev ? ev.name : "Event", props.filter((p) => !COMMON.has(p.name) || p.name === "user.id").map(opt)],
-          ["Every event", props.filter((p) => COMMON.has(p.name) && p.name !== "user.id").map(opt)],
-          { value: OTHER, label: "Other property…" },
+          { value: "", label: t("wizard.propertyPlaceholder"), disabled: true },
+          [ev ? eventName(ev) : t("wizard.event"), props.filter((p) => !COMMON.has(p.name) || p.name === "user.id").map(opt)],
+          [t("wizard.everyEvent"), props.filter((p) => COMMON.has(p.name) && p.name !== "user.id").map(opt)],
+          { value: OTHER, label: t("wizard.otherProperty") },
         ];
         if (r.property && !props.some((p) => p.name === r.property)) opts.splice(1, 0, { value: r.property, label: r.property });
-        prop = select(opts, r.property, { "aria-label": `Condition ${n} property` });
+        prop = select(opts, r.property, { "aria-label": t("wizard.condProperty", { n }) });
         if (!r.property) prop.value = "";
         prop.addEventListener("change", () => {
           if (prop.value === OTHER) {
@@ -334,47 +347,69 @@ export function openWizard(ctx, opts = {}) {
             rerender(`[data-key='webhook.conditions[${i}].property']`);
             return;
           }
+          const wasBoolean = booleanValue(r);
           r.property = prop.value;
-          changed();
+          if (booleanValue(r) !== wasBoolean) rerender(`[data-key='webhook.conditions[${i}].property']`);
+          else {
+            value.placeholder = placeholderFor(r.operator, typeOf(r.property));
+            changed();
+          }
         });
       }
       prop.dataset.key = `webhook.conditions[${i}].property`;
-      const op = select(OPERATORS, r.operator, { "aria-label": `Condition ${n} operator` });
+      const op = select(operatorOptions(), r.operator, { "aria-label": t("wizard.condOperator", { n }) });
+      op.dataset.key = `webhook.conditions[${i}].operator`;
       op.addEventListener("change", () => {
-        const wasNone = NO_VALUE.has(r.operator);
+        const before = [NO_VALUE.has(r.operator), booleanValue(r)].join();
         r.operator = op.value;
-        if (wasNone !== NO_VALUE.has(r.operator)) rerender(`[data-key='webhook.conditions[${i}].operator']`);
+        if (before !== [NO_VALUE.has(r.operator), booleanValue(r)].join()) rerender(`[data-key='webhook.conditions[${i}].operator']`);
         else {
-          value.placeholder = placeholderFor(r.operator);
+          value.placeholder = placeholderFor(r.operator, typeOf(r.property));
           changed();
         }
       });
       const none = NO_VALUE.has(r.operator);
-      const value = h("input", {
-        type: "text",
-        autocomplete: "off",
-        spellcheck: "false",
-        "aria-label": `Condition ${n} value`,
-        placeholder: none ? "no value needed" : placeholderFor(r.operator),
-        disabled: none,
-        value: none ? "" : r.valueText,
-        dataset: { key: `webhook.conditions[${i}].value` },
-      });
-      value.addEventListener("input", () => ((r.valueText = value.value), changed()));
+      let value;
+      if (booleanValue(r)) {
+        // A true/false property compared with one value: offer the two values.
+        if (r.valueText !== "true" && r.valueText !== "false") r.valueText = "true";
+        value = select(
+          [
+            { value: "true", label: t("value.true") },
+            { value: "false", label: t("value.false") },
+          ],
+          r.valueText,
+          { "aria-label": t("wizard.condValue", { n }), dataset: { key: `webhook.conditions[${i}].value` } }
+        );
+        value.addEventListener("change", () => ((r.valueText = value.value), changed()));
+      } else {
+        value = h("input", {
+          type: "text",
+          autocomplete: "off",
+          spellcheck: "false",
+          "aria-label": t("wizard.condValue", { n }),
+          placeholder: none ? t("wizard.noValue") : placeholderFor(r.operator, typeOf(r.property)),
+          inputmode: !none && typeOf(r.property) === "number" && r.operator !== "in" ? "decimal" : null,
+          disabled: none,
+          value: none ? "" : r.valueText,
+          dataset: { key: `webhook.conditions[${i}].value` },
+        });
+        value.addEventListener("input", () => ((r.valueText = value.value), changed()));
+      }
       const ic = h("input", { type: "checkbox", checked: r.ignoreCase, id: uid("ic") });
       ic.addEventListener("change", () => ((r.ignoreCase = ic.checked), changed()));
       const join = select(
         [
-          { value: "and", label: "And" },
-          { value: "or", label: "Or" },
+          { value: "and", label: t("wizard.and") },
+          { value: "or", label: t("wizard.or") },
         ],
         r.join,
-        { "aria-label": `Join condition ${n} with the next one`, class: "join" + (i === m.conditions.length - 1 ? " invisible" : "") }
+        { "aria-label": t("wizard.condJoin", { n }), class: "join" + (i === m.conditions.length - 1 ? " invisible" : "") }
       );
       join.addEventListener("change", () => ((r.join = join.value), changed()));
       const del = h(
         "button",
-        { type: "button", class: "icon-btn", "aria-label": `Remove condition ${n}`, onclick: () => (m.conditions.splice(i, 1), rerender(), addCond.focus()) },
+        { type: "button", class: "icon-btn", "aria-label": t("wizard.condRemove", { n }), onclick: () => (m.conditions.splice(i, 1), rerender(), addCond.focus()) },
         "×"
       );
       reg(`webhook.conditions[${i}].property`, prop, msg);
@@ -387,7 +422,7 @@ export function openWizard(ctx, opts = {}) {
         prop,
         op,
         value,
-        h("label", { class: "ic", for: ic.id, title: "Ignore case" }, ic, h("span", null, "Ignore case")),
+        h("label", { class: "ic", for: ic.id }, ic, h("span", null, t("wizard.ignoreCase"))),
         join,
         del,
         msg
@@ -398,8 +433,8 @@ export function openWizard(ctx, opts = {}) {
     const conditions = h(
       "fieldset",
       { class: "conditions" },
-      h("legend", null, "Conditions"),
-      h("p", { class: "hint" }, m.conditions.length ? "Rows are read top to bottom; And binds tighter than Or." : "Optional: send only when the event's properties match."),
+      h("legend", null, t("wizard.conditions")),
+      h("p", { class: "hint" }, m.conditions.length ? t("wizard.conditionsHint") : t("wizard.conditionsEmpty")),
       h("div", { class: "cond-list" }, condRows),
       condMsg,
       addCond
@@ -417,7 +452,7 @@ export function openWizard(ctx, opts = {}) {
           rerender(".advanced-toggle");
         },
       },
-      m.advanced ? "Advanced ⌄" : "Advanced ›"
+      t(m.advanced ? "wizard.advancedOpen" : "wizard.advanced")
     );
     let advanced = null;
     if (m.advanced) advanced = renderAdvanced(reg, rerender, props);
@@ -438,13 +473,13 @@ export function openWizard(ctx, opts = {}) {
         else m.selected.splice(isSel(p.name), 1);
         rerender(`[data-prop='${p.name}'] input[type=checkbox]`);
       });
-      const as = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: p.name, "aria-label": `Send ${p.name} as`, disabled: !sel, value: sel ? sel.as : "" });
+      const as = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: p.name, "aria-label": t("wizard.sendAs", { name: p.name }), disabled: !sel, value: sel ? sel.as : "" });
       as.addEventListener("input", () => {
         const s = m.selected[isSel(p.name)];
         if (s) s.as = as.value;
         changed();
       });
-      const hash = h("input", { type: "checkbox", checked: !!(sel && sel.hash), disabled: !sel, "aria-label": `Hash ${p.name} (SHA-256)` });
+      const hash = h("input", { type: "checkbox", checked: !!(sel && sel.hash), disabled: !sel, "aria-label": t("wizard.hashLabel", { name: p.name }) });
       hash.addEventListener("change", () => {
         const s = m.selected[isSel(p.name)];
         if (s) s.hash = hash.checked;
@@ -456,10 +491,10 @@ export function openWizard(ctx, opts = {}) {
       return h(
         "div",
         { class: "prop-row" + (sel ? " on" : ""), dataset: { prop: p.name } },
-        h("label", { class: "checkline", for: cb.id }, cb, h("code", null, p.name)),
-        h("span", { class: "type" }, p.type),
+        h("label", { class: "checkline", for: cb.id, title: propLabel(p.name) || null }, cb, h("code", null, p.name)),
+        h("span", { class: "type" }, typeLabel(p.type)),
         as,
-        h("label", { class: "hash", title: "Send the SHA-256 hex of the value instead" }, hash, h("span", null, "Hash")),
+        h("label", { class: "hash", title: t("wizard.hashTitle") }, hash, h("span", null, t("wizard.hash"))),
         msg
       );
     };
@@ -468,7 +503,7 @@ export function openWizard(ctx, opts = {}) {
     const common = props.filter((p) => COMMON.has(p.name) && p.name !== "user.id");
     const rows = [
       ...own.map(row),
-      common.length ? h("div", { class: "prop-sep", "aria-hidden": "true" }, "Carried by every event") : null,
+      common.length ? h("div", { class: "prop-sep", "aria-hidden": "true" }, t("wizard.carriedByEvery")) : null,
       ...common.map(row),
     ];
     // Selected properties the catalog does not list (e.g. user traits from identify()).
@@ -482,7 +517,7 @@ export function openWizard(ctx, opts = {}) {
           rerender(`[data-other='${m.selected.length - 1}'] input`);
         },
       },
-      "+ ADD OTHER EVENT PROPERTY"
+      t("wizard.addOther")
     );
     const others = m.selected
       .map((s, i) => ({ s, i }))
@@ -490,14 +525,14 @@ export function openWizard(ctx, opts = {}) {
       .map(({ s, i }) => {
         s.other = true;
         const msg = h("div", { class: "msg", "aria-live": "polite" });
-        const name = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: "e.g. user.plan", "aria-label": "Other event property name", value: s.name });
+        const name = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: t("wizard.otherPlaceholder"), "aria-label": t("wizard.otherName"), value: s.name });
         name.addEventListener("input", () => ((s.name = name.value.trim()), changed()));
-        const as = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: "send as", "aria-label": `Send ${s.name || "property"} as`, value: s.as });
+        const as = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: t("wizard.sendAsPlaceholder"), "aria-label": t("wizard.sendAs", { name: s.name || t("wizard.property") }), value: s.as });
         as.addEventListener("input", () => ((s.as = as.value), changed()));
-        const del = h("button", { type: "button", class: "icon-btn", "aria-label": `Remove ${s.name || "property"}`, onclick: () => (m.selected.splice(i, 1), rerender(), addOther.focus()) }, "×");
+        const del = h("button", { type: "button", class: "icon-btn", "aria-label": t("wizard.remove", { name: s.name || t("wizard.property") }), onclick: () => (m.selected.splice(i, 1), rerender(), addOther.focus()) }, "×");
         reg(`webhook.other[${i}].name`, name, msg, "input");
         reg(`webhook.other[${i}].as`, as, msg, "input");
-        return h("div", { class: "prop-row on other", dataset: { other: i } }, name, h("span", { class: "type" }, "other"), as, del, msg);
+        return h("div", { class: "prop-row on other", dataset: { other: i } }, name, h("span", { class: "type" }, t("wizard.otherType")), as, del, msg);
       });
 
     const addStatic = h(
@@ -510,21 +545,21 @@ export function openWizard(ctx, opts = {}) {
           rerender(`[data-key='webhook.static[${m.statics.length - 1}].name']`);
         },
       },
-      "+ ADD PROPERTY"
+      t("wizard.addStatic")
     );
     const staticRows = m.statics.map((s, i) => {
       const n = i + 1;
       const msg = h("div", { class: "msg", "aria-live": "polite" });
-      const name = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: "name, e.g. app_id", "aria-label": `Static property ${n} name`, value: s.name, dataset: { key: `webhook.static[${i}].name` } });
+      const name = h("input", { type: "text", autocomplete: "off", spellcheck: "false", placeholder: t("wizard.staticPlaceholder"), "aria-label": t("wizard.staticName", { n }), value: s.name, dataset: { key: `webhook.static[${i}].name` } });
       name.addEventListener("input", () => ((s.name = name.value), changed()));
       const type = select(
         [
-          { value: "text", label: "Text" },
-          { value: "number", label: "Number" },
-          { value: "boolean", label: "True/False" },
+          { value: "text", label: t("type.text") },
+          { value: "number", label: t("type.number") },
+          { value: "boolean", label: t("type.boolean") },
         ],
         s.type,
-        { "aria-label": `Static property ${n} type` }
+        { "aria-label": t("wizard.staticType", { n }) }
       );
       type.addEventListener("change", () => {
         s.type = type.value;
@@ -536,21 +571,21 @@ export function openWizard(ctx, opts = {}) {
       if (s.type === "boolean") {
         value = select(
           [
-            { value: "true", label: "true" },
-            { value: "false", label: "false" },
+            { value: "true", label: t("value.true") },
+            { value: "false", label: t("value.false") },
           ],
           s.valueText,
-          { "aria-label": `Static property ${n} value` }
+          { "aria-label": t("wizard.staticValue", { n }) }
         );
         value.addEventListener("change", () => ((s.valueText = value.value), changed()));
       } else {
-        value = h("input", { type: "text", autocomplete: "off", "aria-label": `Static property ${n} value`, inputmode: s.type === "number" ? "decimal" : null, value: s.valueText });
+        value = h("input", { type: "text", autocomplete: "off", "aria-label": t("wizard.staticValue", { n }), inputmode: s.type === "number" ? "decimal" : null, value: s.valueText });
         value.addEventListener("input", () => {
           s.valueText = value.value;
           changed();
         });
       }
-      const del = h("button", { type: "button", class: "icon-btn", "aria-label": `Remove static property ${n}`, onclick: () => (m.statics.splice(i, 1), rerender(), addStatic.focus()) }, "×");
+      const del = h("button", { type: "button", class: "icon-btn", "aria-label": t("wizard.staticRemove", { n }), onclick: () => (m.statics.splice(i, 1), rerender(), addStatic.focus()) }, "×");
       reg(`webhook.static[${i}].name`, name, msg, "input");
       reg(`webhook.static[${i}].value`, value, msg, "input");
       return h("div", { class: "static-row" }, name, type, value, del, msg);
@@ -560,34 +595,28 @@ export function openWizard(ctx, opts = {}) {
     const propMsg = h("div", { class: "msg", "aria-live": "polite" });
     reg("webhook.properties", addOther, propMsg);
 
-    previewEl = h("pre", { class: "code", "aria-live": "off" });
+    previewEl = codeBlock("", t("wizard.preview"), { "aria-live": "off" });
     return h(
       "div",
       { class: "advanced" },
-      h("h3", null, "Properties"),
-      h(
-        "p",
-        { class: "hint" },
-        m.selected.length
-          ? "Only the checked properties are sent, under the name in \"Send as\" when you give one (to match what the destination expects)."
-          : "None checked: every property of the event is sent. Check the ones you want to send only those, and rename them to match the destination."
-      ),
+      h("h3", null, t("wizard.properties")),
+      h("p", { class: "hint" }, t(m.selected.length ? "wizard.propertiesHint" : "wizard.propertiesAll")),
       h(
         "div",
         { class: "prop-list" },
-        h("div", { class: "prop-head", "aria-hidden": "true" }, h("span", null, "Property"), h("span", null, "Type"), h("span", null, "Send as"), h("span", null, "")),
+        h("div", { class: "prop-head", "aria-hidden": "true" }, h("span", null, t("wizard.property")), h("span", null, t("wizard.type")), h("span", null, t("wizard.sendAsHead")), h("span", null, "")),
         rows,
         others
       ),
       propMsg,
       addOther,
-      h("h3", null, "Static properties"),
-      h("p", { class: "hint" }, "Sent with every call, next to the event's properties. No spaces in names: separate words with _ or use camelCase."),
+      h("h3", null, t("wizard.static")),
+      h("p", { class: "hint" }, t("wizard.staticHint")),
       staticRows.length ? h("div", { class: "static-list" }, staticRows) : null,
       staticMsg,
       addStatic,
-      h("h3", null, "Body preview"),
-      h("p", { class: "hint" }, "The default body with sample values; the destination's body template can reshape it."),
+      h("h3", null, t("wizard.preview")),
+      h("p", { class: "hint" }, t("wizard.previewHint")),
       previewEl
     );
   }
@@ -598,8 +627,8 @@ export function openWizard(ctx, opts = {}) {
     const draft = ctx.draft();
     const choice = select(
       [
-        ...draft.destinations.map((d) => ({ value: d.id, label: `${d.platform || "Destination"} · ${d.id} (${shortUrl(d.url)})` })),
-        { value: NEW, label: "+ New destination" },
+        ...draft.destinations.map((d) => ({ value: d.id, label: `${d.platform || t("wizard.destination")} · ${d.id} (${shortUrl(d.url)})` })),
+        { value: NEW, label: t("wizard.newDestination") },
       ],
       m.destChoice
     );
@@ -610,7 +639,7 @@ export function openWizard(ctx, opts = {}) {
       changed();
       step2.querySelector("select")?.focus();
     });
-    const fChoice = field("Destination", choice, { hint: "Reuse a destination of the Destinations page, or define a new one." });
+    const fChoice = field(t("wizard.destination"), choice, { hint: t("wizard.destinationHint") });
     problems.reset("webhook.destination");
     problems.reg("webhook.destination", choice, fChoice.msg);
     const formRoot = h("div", { class: "dest-form" });
@@ -635,13 +664,14 @@ export function openWizard(ctx, opts = {}) {
     }
     if (n === 1) {
       foot.replaceChildren(
-        h("button", { type: "button", class: "btn ghost", onclick: () => dlg.close() }, "CANCEL"),
-        h("button", { type: "button", class: "btn primary", onclick: () => tryGo(2) }, "CONTINUE ›")
+        h("button", { type: "button", class: "btn ghost", onclick: close }, t("action.cancel")),
+        h("button", { type: "button", class: "btn primary", onclick: () => tryGo(2) }, t("action.continue"))
       );
     } else {
       foot.replaceChildren(
-        h("button", { type: "button", class: "btn ghost", onclick: () => go(1) }, "‹ BACK"),
-        h("button", { type: "button", class: "btn primary", onclick: save }, "SAVE")
+        h("button", { type: "button", class: "btn ghost", onclick: () => go(1) }, t("action.back")),
+        h("button", { type: "button", class: "btn", onclick: sendTest }, t("wizard.sendTest")),
+        h("button", { type: "button", class: "btn primary", onclick: save }, t("action.save"))
       );
     }
     dlg.querySelector(".modal-body").scrollTop = 0;
@@ -660,24 +690,35 @@ export function openWizard(ctx, opts = {}) {
     (n === 2 ? step2 : step1).querySelector("input, select")?.focus();
   }
 
-  function save() {
+  // Problems block saving and testing alike: show them all and land on the first.
+  function ready(what) {
     problems.submitted = true;
     const errors = check();
-    if (errors.length) {
-      land(errors[0].key);
-      toast(`Not saved: ${errors.length} problem${errors.length > 1 ? "s" : ""} to fix (shown at the fields).`, { kind: "error" });
-      return;
-    }
+    if (!errors.length) return true;
+    land(errors[0].key);
+    toast(t(what, { n: errors.length }), { kind: "error" });
+    return false;
+  }
+
+  function save() {
+    if (!ready("notSaved")) return;
     const { d, webhook, destination } = compose();
-    ctx.commit(d, { webhook, destination, isNew: !existing });
     dlg.close();
+    ctx.commit(d, { webhook, destination, isNew: !existing });
+  }
+
+  // "Send test" on the last step: the webhook and its destination as filled in, not saved.
+  function sendTest() {
+    if (!ready("wizard.notTested")) return;
+    const { d, webhook } = compose();
+    openTestSend({ draft: d, webhook, byId: ctx.byId, unsaved: true });
   }
 
   renderStep1();
   renderStep2();
   go(1);
-  document.body.append(dlg);
-  dlg.showModal();
+  pristine = snapshot();
+  showModal(dlg);
   check();
   if (opts.focusKey) {
     problems.submitted = true;
@@ -688,9 +729,15 @@ export function openWizard(ctx, opts = {}) {
   return dlg;
 }
 
-function placeholderFor(op) {
-  if (op === "in") return "a, b, c";
-  if (op === "matches") return "regular expression";
-  if (op === "gt" || op === "gte" || op === "lt" || op === "lte") return "number";
-  return "value";
+function placeholderFor(op, type) {
+  if (op === "in") return t("placeholder.list");
+  if (op === "matches") return t("placeholder.pattern");
+  if (op === "gt" || op === "gte" || op === "lt" || op === "lte" || type === "number") return t("placeholder.number");
+  return t("placeholder.value");
+}
+
+/** "Survey name (survey.name) · text": the friendly label when there is one, the key, the type. */
+function propertyOption(p) {
+  const label = propLabel(p.name);
+  return `${label ? `${label} (${p.name})` : p.name} · ${typeLabel(p.type)}`;
 }

@@ -1,0 +1,43 @@
+// The editor's one door into the WebAssembly module. Every page of the
+// editor calls the module through these functions only, so moving to the
+// editor build of the module ("/pkg/editor.js") is a change of the first
+// import line: presets() and preview() use the module's own once it has them.
+
+import init, * as editor from "/pkg/editor.js";
+// The visitor runtime, for "Send test" (it sends the way the app will).
+import initRuntime, { start as runtimeStart } from "/pkg/index.js";
+import { presets as destinationPresets } from "./presets.js";
+
+let loading = null;
+let loadingRuntime = null;
+
+/** Resolves once the module is loaded; call (and await) before the others. */
+export function ready() {
+  return (loading ||= init());
+}
+
+/** { ok, errors: [{ path, message }], warnings: [...] } for a settings document. */
+export function validate(settings) {
+  return editor.validate(settings);
+}
+
+/** The event catalog: [{ id, group, name, description, properties: [{ name, type }] }]. */
+export function catalog() {
+  return editor.catalog();
+}
+
+/** The destination presets (platform, method, URL, mode, body template, hint). */
+export function presets(origin = location.origin) {
+  return typeof editor.presets === "function" ? editor.presets() : destinationPresets(origin);
+}
+
+/** The request a webhook would send for a sample event, when the module can tell; else null. */
+export function preview(...args) {
+  return typeof editor.preview === "function" ? editor.preview(...args) : null;
+}
+
+/** Starts the visitor runtime with `settings` (for a test send); resolves the hooks. */
+export async function startRuntime(settings, options) {
+  await (loadingRuntime ||= initRuntime());
+  return runtimeStart(settings, options);
+}
