@@ -3,14 +3,9 @@
 // events. State: the draft settings in localStorage; "Publish" hands them
 // to the demo app (any open tab picks them up at once) and keeps a version.
 
-<<<<<<< HEAD
-import init, { catalog, validate } from "/pkg/editor.js";
-import { h, mount, field, toast, confirmDialog, copyText, download, ago, clock, uid } from "./dom.js";
-=======
 import { ready, catalog, validate } from "./module.js";
 import { h, mount, field, select, toast, confirmDialog, copyText, download, ago, clock, uid, guardClose, codeBlock, showModal } from "./dom.js";
 import { t, lang, setLang, onLang, preferredLang, LANGS, eventName, groupName, eventDescription, typeLabel } from "./i18n.js";
->>>>>>> editor-ui
 import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";
 import { FieldProblems } from "./problems.js";

@@ -28,7 +28,7 @@ export function catalog() {
 
 /** The destination presets (platform, method, URL, mode, body template, hint). */
 export function presets(origin = location.origin) {
-  return typeof editor.presets === "function" ? editor.presets() : destinationPresets(origin);
+  return destinationPresets(origin);
 }
 
 /** The request a webhook would send for a sample event, when the module can tell; else null. */
