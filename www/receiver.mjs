@@ -11,11 +11,15 @@
 //       chaos=<p>            with probability p a random fault: 500, 503, 429 + Retry-After,
 //                            a hang past any timeout, or a dropped connection
 //       auth=oauth           401 unless Authorization is "Bearer <the latest token of /oauth/token>"
+//       redirect=<url>       answer 307 with this Location (a destination that moved)
 //       cors=0               no CORS headers (a destination that does not allow CORS)
 //   /oauth/token           OAuth 2.0 client credentials: answers {access_token, expires_in}
 //   /api/requests?bucket=  GET the recorded requests (JSON), DELETE to clear
 //   /api/stream            Server-Sent Events of every recorded request
 //   /api/oauth             GET token endpoint stats; POST ?revoke=1 makes the current token invalid
+//   /api/site-token        the page's own site handing out a token (auth.tokenFrom): GET answers
+//                          {token: "site-<session cookie>", expiresIn: 300}, 401 without a `session`
+//                          cookie; DELETE clears its stats (hits, the Cookie header of each request)
 //   /api/stats             counts per bucket, faults injected, preflights
 
 import { randomInt } from "node:crypto";
@@ -26,6 +30,7 @@ export function createReceiver({ log = false } = {}) {
   const counters = new Map(); // path -> count, for fail=<n>
   const faults = { total: 0, status500: 0, status503: 0, status429: 0, hang: 0, drop: 0 };
   const oauth = { hits: 0, issued: [], valid: null, lastBody: null };
+  const siteToken = { hits: 0, cookies: [] };
   const streams = new Set();
   let preflights = 0;
   const preflightPaths = [];
@@ -83,6 +88,7 @@ export function createReceiver({ log = false } = {}) {
       res.writeHead(status, { "Content-Type": "application/json", ...headers });
       res.end(JSON.stringify({ ok: status < 300, id: entry.id }));
     };
+    if (q.get("redirect")) return answer(307, { Location: q.get("redirect") });
     if (q.get("auth") === "oauth") {
       const want = oauth.valid && "Bearer " + oauth.valid;
       if (!want || req.headers.authorization !== want) return answer(401);
@@ -170,10 +176,21 @@ export function createReceiver({ log = false } = {}) {
         if (req.method === "POST" && url.searchParams.get("revoke")) oauth.valid = null;
         if (req.method === "DELETE") Object.assign(oauth, { hits: 0, issued: [], valid: null, lastBody: null });
         return json(res, 200, oauth);
+      case "/api/site-token": {
+        if (req.method === "DELETE") {
+          Object.assign(siteToken, { hits: 0, cookies: [] });
+          return json(res, 200, siteToken);
+        }
+        siteToken.hits++;
+        siteToken.cookies.push(req.headers.cookie ?? null);
+        const session = /(?:^|;\s*)session=([^;]*)/.exec(req.headers.cookie || "");
+        if (!session) return json(res, 401, { error: "not signed in" });
+        return json(res, 200, { token: "site-" + session[1], expiresIn: 300 });
+      }
       case "/api/stats": {
         const perBucket = {};
         for (const r of requests) perBucket[r.bucket] = (perBucket[r.bucket] || 0) + 1;
-        return json(res, 200, { requests: requests.length, perBucket, faults, preflights, preflightPaths });
+        return json(res, 200, { requests: requests.length, perBucket, faults, preflights, preflightPaths, siteToken });
       }
       default:
         return json(res, 404, { error: "unknown api" });
