@@ -394,6 +394,45 @@ test(
   }
 );
 
+// BUG: the probe that tells "the request never left" from "it left and the
+// browser hid the answer" (runtime.js probe()) fetches with mode no-cors and
+// redirect manual, which fetch refuses, so every probe says "could not be
+// reached". Expected (src/core/engine.rs, Engine::probed): a simple request
+// to a destination that answers without CORS headers is counted as sent
+// once, not sent again. Actual: the receiver gets it on every attempt (3
+// copies with maxAttempts 3, each answered 200) and the delivery ends
+// "failed: network error (the destination could not be reached)".
+test(
+  "simple mode to a destination without CORS headers: the hidden answer counts as sent, and it is not sent again",
+  { todo: "the reachability probe always fails (mode no-cors with redirect manual), so the request is re-sent and reported failed" },
+  async () => {
+    const bucket = "rt-hidden";
+    await clear(bucket);
+    const { context, page } = await open(
+      {
+        version: 1,
+        destinations: [{ id: "d", url: `${R}/hook/${bucket}?cors=0`, mode: "simple", maxAttempts: 3 }],
+        webhooks: [{ id: "w", event: "survey.submitted", destination: "d", properties: ["answer.value"] }],
+      },
+      { backoff: { baseMs: 100, maxMs: 100 } }
+    );
+    try {
+      await emit(page, "survey.submitted", { "answer.value": 10 });
+      await flush(page);
+      await until(async () => (await stats(page)).queued === 0, 5000);
+      await sleep(300);
+      const got = await received(bucket);
+      assert.deepEqual(got.map((r) => [r.method, r.body, r.status]), [["POST", '{"answer.value":10}', 200]], "sent once");
+      const rep = await reports(page);
+      assert.deepEqual(rep.map((r) => [r.outcome, r.attempt]), [["sent", 1]]);
+      assert.match(rep[0].error, /without CORS headers/);
+      assert.equal((await stats(page)).opaque, 1);
+    } finally {
+      await context.close();
+    }
+  }
+);
+
 test("OAuth 2.0: the token is fetched once for many events, and once more after a 401", async () => {
   const bucket = "rt-oauth";
   await clear(bucket);
@@ -466,6 +505,60 @@ test("a host token provider supplies the bearer token", async () => {
   assert.equal(got.length, 2);
   assert.ok(got.every((r) => r.headers["authorization"] === "Bearer from-host"));
   assert.deepEqual(calls, ["d"], "asked once, with the destination's id");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("after a 401 the token provider is asked once more, then the delivery is dropped", async () => {
+  const bucket = "rt-provider-401";
+  await clear(bucket);
+  // The destination refuses every token.
+  const { context, page, errors } = await open(oneDestination(bucket, { url: `${R}/hook/${bucket}?status=401`, auth: { type: "bearer" } }, { properties: ["answer.value"] }));
+  const calls = await page.evaluate(async () => {
+    let n = 0;
+    window.lab.hooks.setTokenProvider("d", async () => "tok-" + ++n);
+    window.lab.hooks.emit("survey.submitted", { "answer.value": 1 });
+    await window.lab.hooks.flush();
+    return n;
+  });
+  const got = await waitFor(bucket, 2);
+  await sleep(300);
+  assert.deepEqual((await received(bucket)).map((r) => [r.headers["authorization"], r.status, r.body]), [
+    ["Bearer tok-1", 401, '{"answer.value":1}'],
+    ["Bearer tok-2", 401, '{"answer.value":1}'],
+  ]);
+  assert.equal(got.length, 2);
+  assert.equal(calls, 2, "asked once more after the 401, and no more");
+  const rep = await reports(page);
+  assert.deepEqual(rep.map((r) => [r.outcome, r.status]), [["retry", 401], ["dropped", 401]]);
+  assert.equal((await stats(page)).dropped, 1);
+  assert.deepEqual(realErrors(errors), []);
+  await context.close();
+});
+
+test("auth.tokenFrom: the token comes from the page's own site with the visitor's cookies", async () => {
+  const bucket = "rt-site-token";
+  await clear(bucket);
+  await api(server.url.replace(/\/$/, ""), "/api/site-token", { method: "DELETE" });
+  const { context, page, errors } = await open();
+  // The visitor is signed in to the page's site.
+  await page.evaluate(() => (document.cookie = "session=abc123; path=/"));
+  await page.evaluate((c) => window.lab.start(c), {
+    settings: oneDestination(bucket, { auth: { type: "bearer", tokenFrom: "/api/site-token" } }, { properties: ["answer.value"] }),
+    options: {},
+  });
+  await page.evaluate(() => window.lab.emitRange("survey.submitted", "st", 0, 3));
+  await flush(page);
+  const got = await waitFor(bucket, 3);
+  assert.equal(got.length, 3);
+  assert.ok(got.every((r) => r.headers["authorization"] === "Bearer site-abc123"), JSON.stringify(got.map((r) => r.headers["authorization"])));
+  assert.ok(got.every((r) => r.headers["cookie"] === undefined), "the destination never gets the page's cookies");
+  // The page's origin answered, once, with the visitor's cookie.
+  const site = (await api(server.url.replace(/\/$/, ""), "/api/stats")).siteToken;
+  assert.equal(site.hits, 1, "one token request for three events");
+  assert.deepEqual(site.cookies, ["session=abc123"]);
+  const s = await stats(page);
+  assert.equal(s.delivered, 3);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -691,3 +784,300 @@ test("stored records (wmwh2:) hold the event, never a URL, header or secret; the
   assert.deepEqual(realErrors(errors), []);
   await context.close();
 });
+
+test("a redirect is not followed: reported as dropped, nothing reaches its target", async () => {
+  const bucket = "rt-redirect";
+  await clear(bucket);
+  const target = `${R}/hook/${bucket}/moved`;
+  const { context, page, errors } = await open(
+    oneDestination(bucket, { url: `${R}/hook/${bucket}/old?redirect=${encodeURIComponent(target)}`, auth: { type: "bearer", token: "t0k" } }, { properties: ["answer.value"] })
+  );
+  await emit(page, "survey.submitted", { "answer.value": 1 });
+  await flush(page);
+  await sleep(500);
+  const got = await received(bucket);
+  // Changed on purpose: a 3xx is no longer followed (it could carry the
+  // Authorization header to another host, or turn a POST into a GET).
+  assert.deepEqual(got.map((r) => [r.method, r.path, r.status]), [["POST", `/hook/${bucket}/old`, 307]]);
+  const rep = await reports(page);
+  assert.equal(rep.length, 1);
+  assert.equal(rep[0].outcome, "dropped");
+  assert.match(rep[0].error, /redirect/);
+  const s = await stats(page);
+  assert.equal(s.dropped, 1);
+  assert.equal(s.sent, 1);
+  assert.equal(s.queued, 0);
+  assert.deepEqual(realErrors(errors), []);
+  await context.close();
+});
+
+test("a destination that times out gets one request at a time", async () => {
+  const bucket = "rt-timeout";
+  await clear(bucket);
+  // Answers after 1.5 s, past the 300 ms timeout: every attempt times out.
+  const { context, page, errors } = await open(
+    oneDestination(bucket, { url: `${R}/hook/${bucket}?delay=1500`, timeoutMs: 300, maxAttempts: 2, idempotencyHeader: true }, { properties: ["n"] }),
+    { backoff: { baseMs: 50, maxMs: 50 } }
+  );
+  await page.evaluate(() => window.lab.emitRange("survey.submitted", "to", 0, 4));
+  const got = await waitFor(bucket, 8, 15000);
+  await flush(page);
+  assert.equal(got.length, 8);
+  // The first four leave together (the destination's limit is 8)...
+  const first = got.slice(0, 4);
+  assert.ok(first[3].at - first[0].at < 250, "first wave: " + first.map((r) => r.at - first[0].at).join(", "));
+  // ...then, after a timeout, one request at a time: each retry only once
+  // the one before it has timed out. (Changed on purpose: a destination that
+  // stops answering no longer gets its full in-flight limit of requests
+  // piling up; see "isolation" in src/core/engine.rs.)
+  const retries = got.slice(4);
+  const gaps = retries.slice(1).map((r, i) => r.at - retries[i].at);
+  assert.ok(
+    gaps.every((g) => g >= 250),
+    "gaps between retries (ms): " + gaps.join(", ")
+  );
+  assert.deepEqual(new Set(retries.map((r) => r.headers["idempotency-key"])).size, 4, "each delivery retried once");
+  const rep = await reports(page);
+  assert.deepEqual(rep.map((r) => r.outcome).sort(), ["failed", "failed", "failed", "failed", "retry", "retry", "retry", "retry"]);
+  assert.ok(rep.every((r) => /timed out/.test(r.error)), JSON.stringify(rep.map((r) => r.error)));
+  const s = await stats(page);
+  assert.equal(s.failed, 4);
+  assert.deepEqual(realErrors(errors), []);
+  await context.close();
+});
+
+// ---- body formats, templates, batches, rates (new in settings v1) ------------------------
+
+test("format form and format text in simple mode, without a preflight", async () => {
+  const bucket = "rt-formats";
+  await clear(bucket);
+  const { context, page, errors } = await open({
+    version: 1,
+    destinations: [
+      { id: "form", url: `${R}/hook/${bucket}/form`, mode: "simple", format: "form", body: { payload: "{{properties}}", user: "{{user.id}}" } },
+      { id: "data", url: `${R}/hook/${bucket}/data`, mode: "simple", format: "form", body: ["{{properties}}"] },
+      { id: "text", url: `${R}/hook/${bucket}/text`, mode: "simple", format: "text", body: "{{user.id}} answered {{answer.value}} on {{survey.name}}" },
+    ],
+    webhooks: [
+      { id: "f", event: "survey.submitted", destination: "form", properties: ["survey.name", "answer.value"] },
+      { id: "g", event: "survey.submitted", destination: "data", properties: ["survey.name", "answer.value"] },
+      { id: "t", event: "survey.submitted", destination: "text" },
+    ],
+  });
+  const matched = await page.evaluate(() => {
+    window.lab.hooks.identify("u 7");
+    return window.lab.hooks.emit("survey.submitted", { "survey.name": "NPS & more", "answer.value": 10 });
+  });
+  assert.equal(matched, 3);
+  await flush(page);
+  const got = await waitFor(bucket, 3);
+  assert.equal(got.length, 3);
+  const at = (p) => got.find((r) => r.path === `/hook/${bucket}/${p}`);
+  const json = '{"survey.name":"NPS & more","answer.value":10}';
+  const form = at("form");
+  assert.equal(form.method, "POST");
+  assert.equal(form.headers["content-type"], "application/x-www-form-urlencoded");
+  assert.equal(form.body, "payload=%7B%22survey.name%22%3A%22NPS+%26+more%22%2C%22answer.value%22%3A10%7D&user=u+7");
+  assert.equal(new URLSearchParams(form.body).get("payload"), json);
+  const data = at("data");
+  assert.equal(data.headers["content-type"], "application/x-www-form-urlencoded");
+  assert.equal(data.body, "data=%5B%7B%22survey.name%22%3A%22NPS+%26+more%22%2C%22answer.value%22%3A10%7D%5D");
+  assert.equal(new URLSearchParams(data.body).get("data"), `[${json}]`);
+  const text = at("text");
+  assert.equal(text.headers["content-type"], "text/plain;charset=UTF-8");
+  assert.equal(text.body, "u 7 answered 10 on NPS & more");
+  assert.deepEqual(await preflightsTo(bucket), [], "the receiver saw no OPTIONS request");
+  await until(async () => (await stats(page)).delivered === 3, 3000);
+  assert.equal((await stats(page)).delivered, 3, "simple mode reads the answers");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("template fallbacks and filters; anonymous.id is stable across a reload", async () => {
+  const bucket = "rt-template";
+  await clear(bucket);
+  const { context, page, errors } = await open(
+    oneDestination(
+      bucket,
+      {
+        body: {
+          who: "{{user.id || anonymous.id}}",
+          label: '{{segment || plan || "none"}}',
+          at: "{{event.timestamp|iso}}",
+          secs: "{{event.timestamp|seconds}}",
+          props: "{{properties|safe_keys|cut:5}}",
+          score: "{{answer.value|number}}",
+          missing: "{{nope}}",
+          line: "{{survey.name|cut:9}}: {{nope}}{{answer.value}}",
+        },
+      },
+      { properties: ["survey.name", "answer.value"] }
+    )
+  );
+  const ts = 1764655930123;
+  const event = { "event.timestamp": ts, "survey.name": "Quarterly NPS", "answer.value": "8" };
+  await emit(page, "survey.submitted", event);
+  await flush(page);
+  const anon = await page.evaluate(() => localStorage.getItem("wmwh2-anon"));
+  assert.match(anon, /^[A-Za-z0-9_-]{8,64}$/);
+  const body = (who) =>
+    JSON.stringify({
+      who,
+      label: "none",
+      at: new Date(ts).toISOString(),
+      secs: Math.floor(ts / 1000),
+      props: { survey_name: "Quart", answer_value: "8" },
+      score: 8,
+      // Changed on purpose: a whole {{placeholder}} with no value ("missing")
+      // leaves its key out instead of sending null.
+      line: "Quarterly: 8",
+    });
+  let got = await waitFor(bucket, 1);
+  assert.equal(got[0].body, body(anon));
+  assert.equal(got[0].body, `{"who":"${anon}","label":"none","at":"2025-12-02T06:12:10.123Z","secs":1764655930,"props":{"survey_name":"Quart","answer_value":"8"},"score":8,"line":"Quarterly: 8"}`);
+  // The first source with a value wins.
+  await page.evaluate((e) => {
+    window.lab.hooks.identify("u-9");
+    window.lab.hooks.emit("survey.submitted", { ...e, plan: "pro" });
+  }, event);
+  await flush(page);
+  got = await waitFor(bucket, 2);
+  assert.equal(got[1].body, body("u-9").replace('"label":"none"', '"label":"pro"'));
+  // A reload: a new page, a new module, the same visitor.
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.started === "true");
+  await emit(page, "survey.submitted", event);
+  await flush(page);
+  got = await waitFor(bucket, 3);
+  assert.equal(got[2].body, body(anon), "the same anonymous.id after a reload");
+  assert.equal(await page.evaluate(() => localStorage.getItem("wmwh2-anon")), anon);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("batching: 7 events go as requests of 3, 3 and 1 (the last after maxWaitMs, or at flush)", async () => {
+  const bucket = "rt-batch";
+  await clear(bucket);
+  const { context, page, errors } = await open(
+    oneDestination(
+      bucket,
+      { idempotencyHeader: true, batch: { maxEvents: 3, maxWaitMs: 500, body: { events: "{{batch}}" } } },
+      { properties: ["n"] }
+    )
+  );
+  const bodies = (from) => [
+    `{"events":[{"n":${from}},{"n":${from + 1}},{"n":${from + 2}}]}`,
+    `{"events":[{"n":${from + 3}},{"n":${from + 4}},{"n":${from + 5}}]}`,
+    `{"events":[{"n":${from + 6}}]}`,
+  ];
+  // The last one waits maxWaitMs for others to join it.
+  assert.equal(await page.evaluate(() => window.lab.emitRange("survey.submitted", "b", 0, 7)), 7);
+  let got = await waitFor(bucket, 3);
+  assert.equal(got.length, 3);
+  assert.deepEqual(got.map((r) => r.body), bodies(0));
+  assert.deepEqual(got.map((r) => r.headers["idempotency-key"]), ["b-00000:w", "b-00003:w", "b-00006:w"]);
+  assert.ok(got.every((r) => r.method === "POST" && r.headers["content-type"] === "application/json"));
+  const waited = got[2].at - got[0].at;
+  assert.ok(waited >= 450, `the partial batch waited ${waited} ms`);
+  await flush(page);
+  let s = await stats(page);
+  assert.equal(s.sent, 3, "three requests");
+  assert.equal(s.delivered, 7, "seven deliveries");
+  // flush() sends the partial batch at once.
+  await clear(bucket);
+  const flushed = await page.evaluate(async () => {
+    window.lab.emitRange("survey.submitted", "b", 7, 14);
+    const t = performance.now();
+    await window.lab.hooks.flush();
+    return performance.now() - t;
+  });
+  got = await received(bucket);
+  assert.deepEqual(got.map((r) => r.body), bodies(7));
+  assert.ok(got[2].at - got[0].at < 400, `flush sent the partial batch after ${got[2].at - got[0].at} ms`);
+  assert.ok(flushed < 450, `flush took ${flushed} ms`);
+  s = await stats(page);
+  assert.equal(s.sent, 6);
+  assert.equal(s.delivered, 14);
+  const rep = await reports(page);
+  assert.equal(rep.length, 14);
+  assert.ok(rep.every((r) => r.outcome === "delivered" && r.attempt === 1));
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("rate limit: 2 requests per second, 6 events take 2 s and never more than 2 in any second", async () => {
+  const bucket = "rt-rate";
+  await clear(bucket);
+  const { context, page, errors } = await open(oneDestination(bucket, { rate: { requests: 2, seconds: 1 } }, { properties: ["n"] }));
+  const t0 = Date.now();
+  await page.evaluate(() => window.lab.emitRange("survey.submitted", "r", 0, 6));
+  const got = await waitFor(bucket, 6, 10000);
+  assert.equal(got.length, 6);
+  assert.deepEqual(got.map((r) => r.body).sort(), [0, 1, 2, 3, 4, 5].map((n) => `{"n":${n}}`));
+  const times = got.map((r) => r.at).sort((a, b) => a - b);
+  assert.ok(times[5] - t0 >= 1950, `all 6 arrived after ${times[5] - t0} ms`);
+  assert.ok(times[5] - times[0] >= 1950, `from first to last: ${times[5] - times[0]} ms`);
+  // Any three requests span at least a second. The receiver stamps a
+  // request when its body has arrived, a few ms after the page sent it:
+  // allow 30 ms for that.
+  const spans = times.slice(2).map((t, i) => t - times[i]);
+  assert.ok(spans.every((d) => d >= 970), "spans of three consecutive requests (ms): " + spans.join(", "));
+  await flush(page);
+  const s = await stats(page);
+  assert.equal(s.sent, 6);
+  assert.equal(s.delivered, 6);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("page.url leaves out the #fragment unless the settings say keepUrlFragment", async () => {
+  const bucket = "rt-fragment";
+  await clear(bucket);
+  const base = server.url + "test/lab.html";
+  const bodies = [];
+  for (const keep of [false, true]) {
+    const { context, page, errors } = await open({ ...oneDestination(bucket, {}, { properties: ["page.url", "page.path", "n"] }), keepUrlFragment: keep });
+    await page.evaluate(() => (location.hash = "access_token=abc"));
+    await emit(page, "survey.submitted", { n: keep ? 2 : 1 });
+    await flush(page);
+    bodies.push((await waitFor(bucket, bodies.length + 1)).at(-1).body);
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+  assert.deepEqual(bodies, [
+    `{"page.url":"${base}","page.path":"/test/lab.html","n":1}`,
+    `{"page.url":"${base}#access_token=abc","page.path":"/test/lab.html","n":2}`,
+  ]);
+});
+
+// BUG: Engine::update (src/core/engine.rs) installs the new settings but does
+// not rebuild the page's shared properties, where share() applies
+// keepUrlFragment; they are rebuilt only on the next context change (a
+// navigation, identify(), the player's user). Expected: after update() turns
+// keepUrlFragment off, the next event's page.url has no fragment (it may
+// hold a token). Actual: the fragment keeps being sent until something else
+// changes the context (and turning it on has no effect either: after
+// update({keepUrlFragment: true}) page.url stays without its fragment until
+// identify() is called).
+test(
+  "update() turning keepUrlFragment off applies to the next event",
+  { todo: "update() does not rebuild the shared page properties, so a changed keepUrlFragment applies only after the next context change" },
+  async () => {
+    const bucket = "rt-fragment-update";
+    await clear(bucket);
+    const settings = { ...oneDestination(bucket, {}, { properties: ["page.url", "n"] }), keepUrlFragment: true };
+    const { context, page } = await open(settings);
+    try {
+      const base = server.url + "test/lab.html";
+      await page.evaluate(() => (location.hash = "access_token=abc"));
+      await emit(page, "survey.submitted", { n: 1 });
+      await page.evaluate((s) => window.lab.hooks.update({ ...s, keepUrlFragment: false }), settings);
+      await emit(page, "survey.submitted", { n: 2 });
+      await flush(page);
+      const got = await waitFor(bucket, 2, 3000);
+      assert.deepEqual(got.map((r) => r.body).sort(), [`{"page.url":"${base}#access_token=abc","n":1}`, `{"page.url":"${base}","n":2}`]);
+    } finally {
+      await context.close();
+    }
+  }
+);
