@@ -1330,6 +1330,32 @@ fn republished_settings_apply_to_new_events_and_removed_destinations_drop() {
 }
 
 #[test]
+fn page_url_leaves_out_its_fragment_unless_the_settings_keep_it_also_after_an_update() {
+    let mut e = one(json!({}));
+    e.set_context(walkme_webhooks::core::engine::Context {
+        url: "https://app.example.com/a?b=1#access_token=abc".into(),
+        ..Default::default()
+    });
+    let url = |e: &mut Engine, id: &str, now: f64| -> String {
+        let s = only_send(&emit(e, id, now));
+        let body: Json = serde_json::from_str(s.request.body.as_deref().unwrap()).unwrap();
+        let u = body["page.url"].as_str().unwrap().to_string();
+        answer(e, &s, status(200), now);
+        u
+    };
+    assert_eq!(url(&mut e, "a", T0), "https://app.example.com/a?b=1");
+    let mut keep = doc(json!({}), json!({}));
+    keep["keepUrlFragment"] = json!(true);
+    e.update(valid(&keep), T0);
+    assert_eq!(
+        url(&mut e, "b", T0),
+        "https://app.example.com/a?b=1#access_token=abc"
+    );
+    e.update(valid(&doc(json!({}), json!({}))), T0);
+    assert_eq!(url(&mut e, "c", T0), "https://app.example.com/a?b=1");
+}
+
+#[test]
 fn common_properties_are_filled_and_caller_values_kept() {
     let mut e = one(json!({}));
     e.set_context(walkme_webhooks::core::engine::Context {
@@ -1389,4 +1415,120 @@ fn a_numeric_event_id_from_the_caller_is_kept() {
         let keys = stored_keys(&e.take_effects());
         assert_eq!(keys[0].len(), 36 + 3, "{keys:?}");
     }
+}
+
+// ------------------------------------------------------ pacing and batches
+
+#[test]
+fn a_rate_limit_spaces_requests_exactly() {
+    let mut e = one(json!({ "rate": { "requests": 2, "seconds": 1 } }));
+    let mut sent_at = Vec::new();
+    let mut now = T0;
+    for i in 0..6 {
+        e.emit(
+            "survey.submitted",
+            props(json!({ "event.id": format!("r{i}") })),
+            now,
+        );
+    }
+    e.poll(now);
+    for _ in 0..10 {
+        for s in sends(&e.take_effects()) {
+            sent_at.push(now);
+            e.answer(s.id, status(200), now);
+        }
+        let fx = e.take_effects();
+        assert!(sends(&fx).is_empty(), "nothing more until the window opens");
+        match e.next_wakeup() {
+            Some(at) => now = at,
+            None => break,
+        }
+        e.poll(now);
+    }
+    assert_eq!(
+        sent_at,
+        [T0, T0, T0 + 1000.0, T0 + 1000.0, T0 + 2000.0, T0 + 2000.0]
+    );
+    assert_eq!(e.stats().delivered, 6);
+    assert_eq!(e.check_bookkeeping(), Ok(()));
+}
+
+#[test]
+fn batches_fill_up_or_wait_at_most_max_wait() {
+    let mut e = one(json!({
+        "batch": { "maxEvents": 3, "maxWaitMs": 500, "body": { "events": "{{batch}}" } }
+    }));
+    for i in 0..7 {
+        e.emit(
+            "survey.submitted",
+            props(json!({ "event.id": format!("b{i}"), "n": i })),
+            T0,
+        );
+    }
+    e.poll(T0);
+    let fx = e.take_effects();
+    let full = sends(&fx);
+    assert_eq!(full.len(), 2, "two full batches at once");
+    assert_eq!(full[0].count, 3);
+    let body: Json = serde_json::from_str(full[0].request.body.as_deref().unwrap()).unwrap();
+    assert_eq!(body["events"].as_array().unwrap().len(), 3);
+    assert_eq!(body["events"][0]["n"], 0);
+    assert_eq!(
+        e.next_wakeup(),
+        Some(T0 + 500.0),
+        "the seventh waits at most maxWaitMs"
+    );
+    e.poll(T0 + 499.0);
+    assert!(sends(&e.take_effects()).is_empty());
+    e.poll(T0 + 500.0);
+    let last = only_send(&e.take_effects());
+    assert_eq!(last.count, 1);
+    for s in full.iter().chain([&last]) {
+        e.answer(s.id, status(200), T0 + 600.0);
+    }
+    let fx = e.take_effects();
+    assert_eq!(
+        reports(&fx)
+            .iter()
+            .filter(|r| r.outcome == Outcome::Delivered)
+            .count(),
+        7
+    );
+    assert_eq!(e.stats().delivered, 7);
+    assert_eq!(e.check_bookkeeping(), Ok(()));
+    // flush() sends a partial batch at once.
+    e.emit(
+        "survey.submitted",
+        props(json!({ "event.id": "b7" })),
+        T0 + 700.0,
+    );
+    e.poll(T0 + 700.0);
+    assert!(sends(&e.take_effects()).is_empty());
+    e.flush(T0 + 701.0);
+    assert_eq!(only_send(&e.take_effects()).count, 1);
+}
+
+#[test]
+fn a_failed_batch_is_retried_whole_and_each_delivery_reported() {
+    let mut e = one(json!({
+        "batch": { "maxEvents": 2, "maxWaitMs": 0, "body": { "events": "{{batch}}" } }
+    }));
+    for i in 0..2 {
+        e.emit(
+            "survey.submitted",
+            props(json!({ "event.id": format!("f{i}") })),
+            T0,
+        );
+    }
+    e.poll(T0);
+    let s = only_send(&e.take_effects());
+    let fx = answer(&mut e, &s, status(503), T0 + 1.0);
+    assert_eq!(reports(&fx).len(), 2);
+    assert!(reports(&fx).iter().all(|r| r.outcome == Outcome::Retry));
+    let due = e.next_wakeup().unwrap();
+    e.poll(due);
+    let again = only_send(&e.take_effects());
+    assert_eq!(again.count, 2);
+    assert_eq!(again.attempt, 2);
+    assert_eq!(e.check_bookkeeping(), Ok(()));
 }

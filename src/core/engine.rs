@@ -512,6 +512,9 @@ pub struct Engine {
     wall_offset: f64,
     /// Drop reports given in this drain of the effects.
     drop_reports: usize,
+    /// The jitter shared by the deliveries of one request (a batch retries
+    /// together).
+    jitter: Option<f64>,
     /// Queue-full drops past the report budget, summed up at the next drain.
     quiet_drops: u64,
     next_id: u64,
@@ -563,6 +566,7 @@ impl Engine {
             flushing: false,
             wall_offset: 0.0,
             drop_reports: 0,
+            jitter: None,
             quiet_drops: 0,
             next_id: 1,
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
@@ -604,6 +608,8 @@ impl Engine {
             }
         }
         self.settings = settings;
+        // The page properties depend on the settings (keepUrlFragment).
+        self.share();
     }
 
     /// Re-publishes settings. Waiting deliveries follow the new settings:
@@ -1378,7 +1384,10 @@ impl Engine {
                             }
                     )
                 }));
-        let random = self.random();
+        let random = match self.jitter {
+            Some(r) => r,
+            None => self.random(),
+        };
         let delay = retry::backoff_with(
             d.attempts,
             random,
@@ -1496,9 +1505,12 @@ impl Engine {
                 });
             }
         } else {
+            // The deliveries of one request (a batch) retry together.
+            self.jitter = Some(self.random());
             for d in f.deliveries {
                 self.settle(i, d, &answer, Some(f.token_gen), now, ms);
             }
+            self.jitter = None;
         }
         self.poll(now);
     }
@@ -1518,6 +1530,7 @@ impl Engine {
         let lane = &mut self.lanes[i];
         lane.probe_pending = false;
         let probing: Vec<Probing> = core::mem::take(&mut lane.probing);
+        self.jitter = Some(self.random());
         for p in probing {
             if !reachable {
                 let why = Answer::Network("the destination could not be reached".into());
@@ -1530,6 +1543,7 @@ impl Engine {
                 self.finish(p.delivery, Outcome::Sent, None, Some(HIDDEN.into()), p.ms);
             }
         }
+        self.jitter = None;
         self.poll(now);
     }
 

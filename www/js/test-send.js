@@ -4,7 +4,7 @@
 // around window.fetch records what went out and what came back, for the
 // time of the test only.
 
-import { startRuntime } from "./module.js";
+import { startRuntime, runtimeReady } from "./module.js";
 import { h, uid, field, pretty, clock, showModal, codeBlock } from "./dom.js";
 import { t, eventName, deliveryError } from "./i18n.js";
 import { sampleProperties } from "./samples.js";
@@ -92,6 +92,8 @@ export async function sendTest(draft, webhook, properties) {
     destinations: draft.destinations.map((d) => (d.id === webhook.destination ? { ...d, maxAttempts: 1 } : d)),
     webhooks: [{ ...webhook, enabled: true }],
   });
+  // Loaded first, so that loading the runtime is not taken for a test request.
+  await runtimeReady();
   const calls = [];
   const reports = [];
   const realFetch = window.fetch;
