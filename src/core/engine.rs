@@ -1884,7 +1884,7 @@ fn needs_preflight(r: &Request) -> bool {
 
 /// The host of a URL template (lower case; empty when there is none).
 fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = crate::core::text::split_once(url, "://").map_or(url, |(_, r)| r);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..end];
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);

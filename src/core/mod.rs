@@ -23,6 +23,7 @@ pub mod retry;
 pub mod settings;
 pub mod sha256;
 pub mod template;
+pub mod text;
 pub mod url;
 pub mod validate;
 pub mod value;

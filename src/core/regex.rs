@@ -113,7 +113,15 @@ impl Class {
     }
 
     fn normalize(mut self) -> Class {
-        self.ranges.sort_unstable();
+        // Classes have few ranges: an insertion sort (the library's sort
+        // would add kilobytes to the module).
+        for i in 1..self.ranges.len() {
+            let mut j = i;
+            while j > 0 && self.ranges[j - 1] > self.ranges[j] {
+                self.ranges.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let mut out: Vec<(char, char)> = Vec::with_capacity(self.ranges.len());
         for (a, b) in self.ranges {
             match out.last_mut() {
@@ -695,17 +703,24 @@ impl Compiler {
     }
 }
 
-/// Simple case folding for ignoreCase: lower case when that is one
-/// character (as JavaScript's canonicalisation keeps single characters).
+/// Simple case folding for ignoreCase: upper-case letters to lower case,
+/// by arithmetic for the scripts a page mostly holds (ASCII, Latin-1, Latin
+/// Extended-A, Greek, Cyrillic), so no Unicode table is carried into the
+/// module. Other letters compare as they are.
 fn fold(c: char) -> char {
-    if c.is_ascii() {
-        return c.to_ascii_lowercase();
-    }
-    let mut l = c.to_lowercase();
-    match (l.next(), l.next()) {
-        (Some(x), None) => x,
-        _ => c,
-    }
+    let u = c as u32;
+    let l = match u {
+        0x41..=0x5A => u + 32,
+        0xC0..=0xDE if u != 0xD7 => u + 32,
+        0x100..=0x137 | 0x14A..=0x177 if u % 2 == 0 => u + 1,
+        0x139..=0x148 | 0x179..=0x17E if u % 2 == 1 => u + 1,
+        0x178 => 0xFF,
+        0x391..=0x3AB if u != 0x3A2 => u + 32,
+        0x400..=0x40F => u + 80,
+        0x410..=0x42F => u + 32,
+        _ => u,
+    };
+    char::from_u32(l).unwrap_or(c)
 }
 
 /// A class under ignoreCase: matches the folded form of each of its members.

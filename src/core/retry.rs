@@ -155,7 +155,7 @@ pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to ms since the epoch.
 fn http_date_ms(v: &str) -> Option<f64> {
-    let rest = v.split_once(", ").map_or(v, |(_, r)| r);
+    let rest = crate::core::text::split_once(v, ", ").map_or(v, |(_, r)| r);
     let mut it = rest.split_whitespace();
     let day: i64 = it.next()?.parse().ok()?;
     let month_name = it.next()?;

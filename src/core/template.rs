@@ -176,14 +176,14 @@ pub enum Part {
 fn split(s: &str) -> Result<Vec<(bool, &str)>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = s;
-    while let Some(open) = rest.find("{{") {
+    while let Some(open) = crate::core::text::find(rest, "{{") {
         let after = &rest[open + 2..];
-        let close = after.find("}}").ok_or(TemplateError::Unclosed)?;
+        let close = crate::core::text::find(after, "}}").ok_or(TemplateError::Unclosed)?;
         let inner = after[..close].trim();
         if inner.is_empty() {
             return Err(TemplateError::Empty);
         }
-        if inner.contains("{{") {
+        if crate::core::text::contains(inner, "{{") {
             return Err(TemplateError::Nested);
         }
         if open > 0 {
@@ -312,7 +312,7 @@ pub fn parse_expr(inner: &str) -> Result<Expr, TemplateError> {
 pub fn compile(t: &Value) -> Result<Template, (String, TemplateError)> {
     Ok(match t {
         Value::String(s) => {
-            if !s.contains("{{") {
+            if !crate::core::text::contains(s, "{{") {
                 return Ok(Template::Literal(t.clone()));
             }
             let pieces = split(s).map_err(|e| (String::new(), e))?;
@@ -365,7 +365,7 @@ pub fn problems(t: &Value) -> Vec<(String, TemplateError)> {
 
 fn collect(t: &Value, path: String, out: &mut Vec<(String, TemplateError)>) {
     match t {
-        Value::String(s) if s.contains("{{") => {
+        Value::String(s) if crate::core::text::contains(s, "{{") => {
             if let Err(e) = check_placeholders(s) {
                 out.push((path, e));
             }
@@ -827,7 +827,7 @@ impl UrlTemplate {
 /// Whether a path segment that contains filled text is a dot segment
 /// (`.`, `..`, or their `%2e` spellings, which URL parsers resolve alike).
 fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
-    let path_start = url.find("://").map_or(0, |i| {
+    let path_start = crate::core::text::find(url, "://").map_or(0, |i| {
         url[i + 3..].find('/').map_or(url.len(), |j| i + 3 + j)
     });
     let path_end = url[path_start..]
@@ -853,8 +853,10 @@ fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
 }
 
 fn is_dot_segment(seg: &str) -> bool {
-    let lower = seg.to_ascii_lowercase().replace("%2e", ".");
-    lower == "." || lower == ".."
+    matches!(
+        seg.to_ascii_lowercase().as_str(),
+        "." | ".." | "%2e" | "%2e%2e" | ".%2e" | "%2e."
+    )
 }
 
 /// Renders a URL template given as text (for tools and tests). A value that

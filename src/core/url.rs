@@ -19,8 +19,7 @@ pub struct Parts<'a> {
 
 /// Splits an absolute `scheme://authority/...` URL.
 pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
-    let (scheme, rest) = url
-        .split_once("://")
+    let (scheme, rest) = crate::core::text::split_once(url, "://")
         .ok_or("is not an absolute URL (it must start with https://)")?;
     if scheme.is_empty()
         || !scheme

@@ -143,12 +143,13 @@ fn is_forbidden_header(name: &str) -> bool {
 /// info, host, port) of a URL template, where a value could send the request
 /// somewhere else.
 fn placeholder_before_path(url: &str) -> bool {
-    match url.split_once("://") {
+    match crate::core::text::split_once(url, "://") {
         Some((scheme, rest)) => {
             let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-            scheme.contains("{{") || authority.contains("{{")
+            crate::core::text::contains(scheme, "{{")
+                || crate::core::text::contains(authority, "{{")
         }
-        None => url.contains("{{"),
+        None => crate::core::text::contains(url, "{{"),
     }
 }
 
@@ -184,7 +185,7 @@ fn check_template<W: Wording>(t: &Value, path: &str, out: &mut Problems<W>) {
 /// Whether a template mentions `{{batch}}` anywhere.
 fn mentions_batch(t: &Value) -> bool {
     match t {
-        Value::String(s) => s.contains("batch"),
+        Value::String(s) => crate::core::text::contains(s, "batch"),
         Value::Array(items) => items.iter().any(mentions_batch),
         Value::Object(pairs) => pairs.iter().any(|(_, v)| mentions_batch(v)),
         _ => false,
