@@ -31,9 +31,10 @@ bash scripts/build.sh
 # The loopback receiver for the browser tests (cross-origin to the test pages).
 PORT=${WMWH_TEST_PORT:-8787}
 log=$(mktemp)
-node www/server.mjs --port "$PORT" --receiver-ports "$((PORT+1)),$((PORT+2)),$((PORT+3))" --quiet >"$log" 2>&1 &
+data=$(mktemp -d)
+node www/server.mjs --port "$PORT" --receiver-ports "$((PORT+1)),$((PORT+2)),$((PORT+3))" --data-dir "$data" --quiet >"$log" 2>&1 &
 server=$!
-trap 'kill $server 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'kill $server 2>/dev/null || true; rm -rf "$log" "$data"' EXIT
 up() { node -e "fetch('http://127.0.0.1:$PORT/api/stats').then(r => process.exit(r.ok ? 0 : 1), () => process.exit(1))"; }
 for _ in $(seq 50); do up && break; sleep 0.1; done
 up || { cat "$log"; echo "test: the receiver did not start on port $PORT (is it in use?)"; exit 1; }

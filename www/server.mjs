@@ -2,13 +2,19 @@
 // /pkg/, with the local receiver on the same origin (and, optionally, on
 // extra ports, to act as separate destinations).
 //
-//   node www/server.mjs [--port 8080] [--host 127.0.0.1] [--receiver-ports 8791,8792] [--quiet]
+//   node www/server.mjs [--port 8080] [--host 127.0.0.1] [--receiver-ports 8791,8792] [--data-dir DIR] [--quiet]
+//
+// Published settings are served at /settings/walkme-webhooks.json (see
+// settings-store.mjs), kept in --data-dir (default .data/ of the checkout).
 
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, dirname, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createReceiver } from "./receiver.mjs";
+import { createSettingsStore } from "./settings-store.mjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
@@ -68,10 +74,14 @@ async function serveFile(res, file, connect, noWorker) {
   }
 }
 
-export function startServer({ port = 8080, host = "127.0.0.1", receiverPorts = [], quiet = false } = {}) {
+export function startServer({ port = 8080, host = "127.0.0.1", receiverPorts = [], quiet = false, dataDir } = {}) {
   const receiver = createReceiver();
+  // Published settings: the dev server keeps them in .data/ (not in git);
+  // a test server (port 0) in a directory of its own.
+  const settings = createSettingsStore(dataDir || (port === 0 ? mkdtempSync(join(tmpdir(), "walkme-webhooks-")) : join(root, ".data")));
   const handler = (req, res) => {
     if (receiver.handle(req, res)) return;
+    if (settings.handle(req, res)) return;
     const url = new URL(req.url, "http://localhost");
     let path = decodeURIComponent(url.pathname);
     let base = join(here);
@@ -126,6 +136,7 @@ export function startServer({ port = 8080, host = "127.0.0.1", receiverPorts = [
   return {
     ready,
     receiver,
+    settings,
     close: () => {
       receiver.close();
       for (const s of servers) {
@@ -142,6 +153,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     host: arg("host", "127.0.0.1"),
     receiverPorts: (arg("receiver-ports", "") || "").split(",").filter(Boolean).map(Number),
     quiet: process.argv.includes("--quiet"),
+    dataDir: arg("data-dir", undefined),
   });
   s.ready.catch((e) => {
     console.error(`walkme-webhooks demo: cannot listen: ${e.message}`);

@@ -1,14 +1,17 @@
-// The demo host app ("Acme CRM"): starts the module with the published
-// settings (or the built-in defaults) and DXA auto-capture, identifies the
-// signed-in user, supplies tokens for destinations that publish none,
-// follows new publishes at once and shows every event and delivery.
+// The demo host app ("Acme CRM"): the snippet's loader starts the module
+// from the published settings file (or the built-in defaults) with DXA
+// auto-capture; the app identifies the signed-in user, supplies tokens for
+// destinations that publish none, follows new publishes at once and shows
+// every event and delivery.
 
-import init, { start, SettingsError } from "/pkg/index.js";
+import init, { SettingsError } from "/pkg/index.js";
 import { h, clock, toast } from "./dom.js";
 import { t, deliveryError } from "./i18n.js";
 import { liveSettings, onPublished, recordDelivery } from "./store.js";
 import { defaultSettings, localTokenUrl, LOCAL_CLIENT_ID } from "./default-settings.js";
 import { createPlayer } from "./player.js";
+
+const SETTINGS_URL = "/settings/walkme-webhooks.json";
 
 const status = document.getElementById("status");
 const logEl = document.getElementById("log");
@@ -229,19 +232,21 @@ function apply(entry) {
 }
 
 try {
-  await init();
+  // The snippet's way in: the loader starts the module from the published
+  // settings file (kept with its ETag, revalidated on every load), with the
+  // last settings published in this browser, or the built-in ones, while
+  // nothing is published there.
   const live = liveSettings();
   settings = live.settings;
   source = live.builtIn ? "built-in" : live.publishedAt;
-  try {
-    hooks = start(settings, { autoCapture: true });
-  } catch (e) {
-    if (!(e instanceof SettingsError)) throw e;
-    toast(`The published settings are invalid (${e.errors[0].path}: ${e.errors[0].message}); running the built-in settings.`, { kind: "error", timeout: 10000 });
-    settings = defaultSettings(location.origin);
-    source = "built-in";
-    hooks = start(settings, { autoCapture: true });
-  }
+  window.walkmeWebhookSettingsUrl = SETTINGS_URL;
+  window.walkmeWebhookSettings = settings;
+  window.walkmeWebhookOptions = { autoCapture: true };
+  hooks = await new Promise((resolve, reject) => {
+    addEventListener("walkme:webhooks-ready", (e) => resolve(e.detail), { once: true });
+    import("/pkg/loader.js").catch(reject);
+  });
+  await init(); // the loader's instance: already loaded
   window.walkmeWebhooks = hooks;
   hooks.identify("u-1042", { plan: "pro", role: "admin", company: "Northwind" });
   provideTokens();

@@ -10,7 +10,8 @@ import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";
 import { FieldProblems } from "./problems.js";
 import { renderDestinationForm } from "./destination-form.js";
-import { loadDraft, saveDraft, publish, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone, versions } from "./store.js";
+import { loadPublishedEtag, publish } from "./publish.js";
+import { loadDraft, saveDraft, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone, versions } from "./store.js";
 import { destinationModel, emptyDestination, modelDestination, authLabel, uniqueId, copyName } from "./model.js";
 
 const main = document.getElementById("main");
@@ -759,6 +760,7 @@ onLang(() => {
 
 try {
   await ready();
+  await loadPublishedEtag();
   state.catalog = catalog();
   for (const e of state.catalog) state.byId.set(e.id, e);
   state.draft = loadDraft();

@@ -46,3 +46,24 @@ export async function startRuntime(settings, options) {
   await runtimeReady();
   return runtimeStart(settings, options);
 }
+
+/** The URL of the published settings file (served next to the snippet). */
+export const SETTINGS_URL = "/settings/walkme-webhooks.json";
+
+/**
+ * Publishes settings to the settings file with the editor module (PUT with
+ * If-Match: the ETag loaded, so two people publishing at once cannot
+ * overwrite each other). Resolves `{ ok, status, etag, error }`.
+ */
+export async function publishSettings(settings, etag) {
+  await ready();
+  return editor.publish(SETTINGS_URL, settings, etag);
+}
+
+/** The published settings file as it stands: `{ settings, etag }`, or null while nothing is published. */
+export async function publishedSettings() {
+  const res = await fetch(SETTINGS_URL, { cache: "no-cache", credentials: "same-origin" });
+  if (res.status === 204 || res.status === 404) return null;
+  if (!res.ok) throw new Error("the settings file answered HTTP " + res.status);
+  return { settings: await res.json(), etag: res.headers.get("ETag") };
+}

@@ -65,13 +65,12 @@ export function onDraft(f) {
 }
 
 /**
- * Publishes `settings`: the demo app (in any tab) picks them up at once, and
- * a version is kept with its time and what changed since the settings that
- * were live. Resolves the version:
- * { number, publishedAt, settings, changes: [{ op, kind, id, name }], sameAs }.
- * Publishing is this one function, so it can move behind a server endpoint.
+ * Records a publish (after the settings file was written, see publish.js):
+ * open demo tabs pick the settings up at once, and a version is kept with
+ * its time and what changed since the settings that were live. Returns the
+ * version: { number, publishedAt, settings, changes: [{ op, kind, id, name }], sameAs }.
  */
-export async function publish(settings) {
+export function recordPublish(settings) {
   const before = liveSettings();
   const list = versions();
   const json = JSON.stringify(settings);
