@@ -1532,3 +1532,20 @@ fn a_failed_batch_is_retried_whole_and_each_delivery_reported() {
     assert_eq!(again.attempt, 2);
     assert_eq!(e.check_bookkeeping(), Ok(()));
 }
+
+#[test]
+fn a_failed_delivery_is_replayed_from_its_record_as_a_new_delivery() {
+    let mut e = one(json!({ "maxAttempts": 1 }));
+    let fx = emit(&mut e, "r1", T0);
+    let record = records_of(&fx).remove(0);
+    let s = only_send(&fx);
+    let r = only_report(&answer(&mut e, &s, status(503), T0 + 1.0));
+    assert_eq!(r.outcome, Outcome::Failed);
+    assert!(e.replay(&record, T0 + 2.0));
+    let again = only_send(&e.take_effects());
+    assert_eq!((again.key.as_str(), again.attempt), ("r1:w1", 1));
+    assert!(!e.replay(&record, T0 + 3.0), "held: not twice");
+    answer(&mut e, &again, status(200), T0 + 4.0);
+    assert_eq!(e.stats().delivered, 1);
+    assert_eq!(e.check_bookkeeping(), Ok(()));
+}

@@ -1662,6 +1662,49 @@ impl Engine {
         taken
     }
 
+    /// Sends a finished delivery again from its record (`replay` of a failed
+    /// or dropped one): a new delivery with the same key, attempts from 1,
+    /// built from the settings in force. False when the record does not read
+    /// back, its webhook is no longer published, or the key is held.
+    pub fn replay(&mut self, record: &Value, now: f64) -> bool {
+        let Some(rec) = Record::read(record) else {
+            return false;
+        };
+        if self.keys.contains(&rec.key) {
+            return false;
+        }
+        let Some(destination) = self
+            .settings
+            .webhook(&rec.webhook)
+            .map(|w| w.destination.clone())
+        else {
+            return false;
+        };
+        let event = rec.event.with_shared(Rc::new(Vec::new()));
+        let size = template_size(&event) + 96;
+        self.stats.matched += 1;
+        self.enqueue(
+            Delivery {
+                key: rec.key,
+                webhook: rec.webhook,
+                destination,
+                event_id: event.str("event.id").unwrap_or_default().to_string(),
+                event: Rc::new(event),
+                attempts: 0,
+                next_at: now,
+                ready_since: now,
+                created_at: self.wall(now),
+                reauthorized: false,
+                stored: false,
+                keepalive_sent: false,
+                size,
+            },
+            now,
+        );
+        self.poll(now);
+        true
+    }
+
     fn reject_as(&mut self, d: Delivery, outcome: Outcome, why: &str) {
         self.count(&d, outcome, None, Some(why.into()), 0.0);
     }

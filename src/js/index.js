@@ -125,6 +125,22 @@ export class Hooks {
     return s;
   }
   /**
+   * The delivery history of this site, newest last (the last 200 reports,
+   * kept across reloads): `[{ at, webhookId, eventId, destinationId, key,
+   * attempt, status, outcome, error, ms }]`.
+   */
+  history() {
+    return this._rt ? this._rt.history() : [];
+  }
+  /** Sends a failed or dropped delivery again (by its key); false when it cannot. */
+  replay(key) {
+    return this._rt ? this._rt.replay(String(key)) : false;
+  }
+  /** The keys of failed and dropped deliveries that `replay` can send again. */
+  replayable() {
+    return this._rt ? this._rt.replayable() : [];
+  }
+  /**
    * Self-test: a failure inside the module, to check in a real page that
    * the module reports once, turns itself off and the page goes on.
    */

@@ -17,11 +17,15 @@ const PREFIX = "wmwh2:"; // localStorage: wmwh2:<page id>:<delivery key>
 const LOCK = "wmwh2-page:";
 const SESSION = "wmwh2-session";
 const ANON = "wmwh2-anon";
+const HISTORY = "wmwh2-history"; // the last reports, for the delivery history
+const PARKED = "wmwh2-parked"; // records of failed and dropped deliveries, for replay
+const HISTORY_MAX = 200;
+const PARKED_MAX = 50;
 const MARGIN = 2000; // see ADOPT_AFTER_MS in src/core/queue.rs
 const SLICE_MS = 50;
 
 // Operations of the Rust `call` export (src/runtime/mod.rs).
-const POLL = 0, ANSWER = 1, TOKEN = 2, PROBED = 3, PROVIDER = 4, ONLINE = 5, HIDDEN = 6, ADOPT = 7, STORE_FAILED = 8, IDENTIFY = 9, PLAYER_USER = 10, CONTEXT = 11, UPDATE = 12, STATS = 13, STOP = 14, FLUSH = 15, SKIPPED = 16, FAIL = 17;
+const POLL = 0, ANSWER = 1, TOKEN = 2, PROBED = 3, PROVIDER = 4, ONLINE = 5, HIDDEN = 6, ADOPT = 7, STORE_FAILED = 8, IDENTIFY = 9, PLAYER_USER = 10, CONTEXT = 11, UPDATE = 12, STATS = 13, STOP = 14, FLUSH = 15, SKIPPED = 16, FAIL = 17, REPLAY = 18;
 
 const g = globalThis;
 const now = () => performance.now();
@@ -70,6 +74,21 @@ function get(key, session) {
   } catch (_) {
     return null;
   }
+}
+
+// A list kept as JSON in localStorage; unreadable or planted content counts as empty.
+function list(key) {
+  try {
+    const v = JSON.parse(get(key));
+    return Array.isArray(v) ? v : [];
+  } catch (_) {
+    return [];
+  }
+}
+
+function remember(key, change) {
+  const l = change(list(key));
+  if (!put(key, JSON.stringify(l))) put(key, JSON.stringify(l.slice(-10)));
 }
 
 function uuid() {
@@ -241,6 +260,9 @@ export class Runtime {
     this.providers = new Map();
     this.queue = [];
     this.qi = 0;
+    this.records = new Map(); // key -> record text, while held
+    this.hist = []; // reports not written to the history yet
+    this.gone = [];
     this.waiters = [];
     this.offs = [];
     this.page = uuid();
@@ -336,6 +358,7 @@ export class Runtime {
       }
       this.queue = [];
       this.qi = 0;
+      for (const k of this.gone.splice(0)) this.records.delete(k);
     } finally {
       this.draining = false;
     }
@@ -347,14 +370,15 @@ export class Runtime {
       case 0:
         return this.send(e);
       case 1:
+        this.records.set(e[1], e[2]);
         if (!put(PREFIX + this.page + ":" + e[1], e[2])) this.run(STORE_FAILED, e[1]);
         return;
       case 2:
+        // Kept a moment longer: a failed or dropped delivery's report follows.
+        this.gone.push(e[1]);
         return del(PREFIX + this.page + ":" + e[1]);
       case 3:
-        if (this.options.debug) console.log("[walkme-webhooks]", e[1].key || "", e[1].outcome, e[1].error || e[1].status || "");
-        for (const l of this.listeners) this.tell(l, e[1]);
-        return;
+        return this.report(e[1]);
       case 4:
         return this.token(e);
       case 5:
@@ -438,6 +462,19 @@ export class Runtime {
     });
   }
 
+  report(r) {
+    if (this.options.debug) console.log("[walkme-webhooks]", r.key || "", r.outcome, r.error || r.status || "");
+    // The history is written once a second at most (and when the page
+    // hides), not once per delivery.
+    this.hist.push(Object.assign({ at: Date.now() }, r));
+    if (!this.histTimer) this.histTimer = setTimeout(() => this.saveHistory(), 1000);
+    const record = r.key && this.records.get(r.key);
+    if (record && (r.outcome === "failed" || r.outcome === "dropped")) {
+      remember(PARKED, (l) => l.filter((p) => p[0] !== r.key).concat([[r.key, record]]).slice(-PARKED_MAX));
+    }
+    for (const l of this.listeners) this.tell(l, r);
+  }
+
   tell(l, report) {
     try {
       l(report);
@@ -503,6 +540,7 @@ export class Runtime {
       this.run(HIDDEN);
       this.drain(true);
       this.hiding = false;
+      this.saveHistory();
     };
     on(g, "pagehide", hidden);
     on(g, "visibilitychange", () => document.visibilityState === "hidden" && hidden());
@@ -664,6 +702,34 @@ export class Runtime {
     return r || {};
   }
 
+  saveHistory() {
+    clearTimeout(this.histTimer);
+    this.histTimer = 0;
+    const add = this.hist.splice(0);
+    if (add.length) remember(HISTORY, (l) => l.concat(add).slice(-HISTORY_MAX));
+  }
+
+  // The delivery history of this site (newest last), kept across reloads.
+  history() {
+    return list(HISTORY).concat(this.hist).slice(-HISTORY_MAX);
+  }
+
+  // Sends a failed or dropped delivery again, from its kept record.
+  replay(key) {
+    const parked = list(PARKED);
+    const p = parked.find((x) => x[0] === key);
+    if (!p || this.dead) return false;
+    const r = this.run(REPLAY, p[1]);
+    if (!r || r.replayed === false) return false;
+    remember(PARKED, (l) => l.filter((x) => x[0] !== key));
+    return true;
+  }
+
+  // The keys that replay() can send again.
+  replayable() {
+    return list(PARKED).map((p) => p[0]);
+  }
+
   selfTestFailure() {
     this.failNext = true;
     this.run(FAIL);
@@ -677,6 +743,7 @@ export class Runtime {
     this.hiding = true;
     this.run(STOP);
     this.drain(true);
+    this.saveHistory();
     this.dead = true;
     if (this.release) this.release();
     this.release = null;

@@ -142,6 +142,7 @@ mod op {
     pub const FLUSH: u32 = 15;
     pub const SKIPPED: u32 = 16;
     pub const FAIL: u32 = 17;
+    pub const REPLAY: u32 = 18;
 }
 
 /// Every other input of runtime `h`, by operation (see `op` and
@@ -250,6 +251,16 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
         }
         op::FLUSH => e.flush(now),
         op::SKIPPED => e.skipped(a as u64),
+        op::REPLAY => {
+            let record = json::parse(text, &BrowserHost).unwrap_or(Value::Null);
+            let done = e.replay(&record, now);
+            let mut o = out::effects(e, now);
+            if !done {
+                o.pop();
+                o.push_str(",\"replayed\":false}");
+            }
+            return o;
+        }
         // Self-test of the page guard: a trap, as a bug would make one.
         op::FAIL => core::arch::wasm32::unreachable(),
         _ => {}

@@ -1080,3 +1080,34 @@ test(
     }
   }
 );
+
+test("the delivery history survives a reload, and a failed delivery is replayed by its key", async () => {
+  const bucket = "rt-history";
+  await clear(bucket);
+  // The first attempt fails (one attempt allowed); the replay is answered 200.
+  const settings = oneDestination(bucket, { maxAttempts: 1, url: `${R}/hook/${bucket}?fail=1&status=500` }, { properties: ["n"] });
+  const { context, page, errors } = await open(settings);
+  await emit(page, "survey.submitted", { "event.id": "h-1", n: 1 });
+  await flush(page);
+  assert.ok(await until(async () => (await stats(page)).failed === 1), "the failure");
+  const keys = await page.evaluate(() => window.lab.hooks.replayable());
+  assert.deepEqual(keys, ["h-1:w"]);
+  // The history is kept across a reload.
+  await page.reload();
+  await page.waitForSelector("body[data-started=true]");
+  const history = await page.evaluate(() => window.lab.hooks.history());
+  const mine = history.filter((r) => r.key === "h-1:w");
+  assert.deepEqual(mine.map((r) => r.outcome), ["failed"]);
+  assert.equal(mine[0].status, 500);
+  assert.ok(mine[0].at > 0);
+  // Replay after the reload: sent again, delivered this time.
+  assert.equal(await page.evaluate(() => window.lab.hooks.replay("h-1:w")), true);
+  await flush(page);
+  assert.ok(await until(async () => (await stats(page)).delivered === 1), "the replay delivered");
+  const got = await waitFor(bucket, 2);
+  assert.deepEqual(got.map((r) => r.body), ['{"n":1}', '{"n":1}']);
+  assert.equal(await page.evaluate(() => window.lab.hooks.replay("h-1:w")), false, "not replayable twice");
+  assert.deepEqual(await page.evaluate(() => window.lab.hooks.replayable()), []);
+  assert.deepEqual(realErrors(errors), []);
+  await context.close();
+});
