@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pkg = join(root, "pkg");
 copyFileSync(join(root, "src/js/index.d.ts"), join(pkg, "index.d.ts"));
+copyFileSync(join(root, "src/js/editor.d.ts"), join(pkg, "editor.d.ts"));
 copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
 
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
@@ -34,7 +35,13 @@ writeFileSync(
       main: "index.js",
       module: "index.js",
       types: "index.d.ts",
-      exports: { ".": { types: "./index.d.ts", default: "./index.js" }, "./loader.js": "./loader.js", "./walkme_webhooks_bg.wasm": "./walkme_webhooks_bg.wasm" },
+      exports: {
+        ".": { types: "./index.d.ts", default: "./index.js" },
+        "./editor": { types: "./editor.d.ts", default: "./editor.js" },
+        "./loader.js": "./loader.js",
+        "./walkme_webhooks_bg.wasm": "./walkme_webhooks_bg.wasm",
+        "./walkme_webhooks_editor_bg.wasm": "./walkme_webhooks_editor_bg.wasm",
+      },
       files: files.sort(),
       sideEffects: ["./loader.js"],
     },
@@ -44,13 +51,19 @@ writeFileSync(
 );
 
 // What a page downloads: the .wasm and the JS module, gzipped.
+// What a visitor's page downloads before it can take events, with default
+// options: the runtime's .wasm and its JS module. Auto-capture adds its own
+// chunk (loaded only when `autoCapture` is on); the editor module is never
+// downloaded by visitors.
 export function downloadSize() {
   const gz = (f) => gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length;
-  const parts = { wasm: gz("walkme_webhooks_bg.wasm"), js: gz("index.js") };
-  return { ...parts, total: parts.wasm + parts.js, raw: readFileSync(join(pkg, "walkme_webhooks_bg.wasm")).length };
+  const capture = readdirSync(pkg).find((f) => /^capture-.*\.js$/.test(f));
+  const parts = { wasm: gz("walkme_webhooks_bg.wasm"), js: gz("index.js"), capture: capture ? gz(capture) : 0, loader: gz("loader.js") };
+  const editor = gz("walkme_webhooks_editor_bg.wasm") + gz("editor.js");
+  return { ...parts, total: parts.wasm + parts.js, withCapture: parts.wasm + parts.js + parts.capture, editor, raw: readFileSync(join(pkg, "walkme_webhooks_bg.wasm")).length };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const s = downloadSize();
-  console.log(`build: pkg/ ready; a page downloads ${s.total} B gzipped (wasm ${s.wasm} B, JS ${s.js} B; wasm raw ${s.raw} B)`);
+  console.log(`build: pkg/ ready; a page downloads ${s.total} B gzipped (wasm ${s.wasm} B, JS ${s.js} B; wasm raw ${s.raw} B); with autoCapture ${s.withCapture} B; the editor module ${s.editor} B`);
 }

@@ -1,5 +1,5 @@
-/** Loads and instantiates the WebAssembly module; call once before `start`. */
-export default function init(input?: InitInput | { module_or_path: InitInput }): Promise<unknown>;
+/** Loads and instantiates the visitor runtime; call once before `start`. */
+export default function init(input?: InitInput): Promise<unknown>;
 export { init };
 
 export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
@@ -11,7 +11,9 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 export interface Problem {
   /** Where, e.g. `webhooks[0].static[1].name`. */
   path: string;
-  /** What is wrong and what to do. */
+  /** What kind of problem, for programs: `wrong_type`, `missing`, `bad_url`, `unknown_event`, ... */
+  code: string;
+  /** What is wrong (the runtime says it in a few words; the editor module also says what to do). */
   message: string;
 }
 
@@ -41,7 +43,8 @@ export type Operator =
 
 export type Auth =
   | { type: "none" }
-  | { type: "bearer"; token?: string }
+  /** `tokenFrom`: a path on the page's own site that answers the token for the signed-in visitor (their cookies go with it). */
+  | { type: "bearer"; token?: string; tokenFrom?: string }
   | { type: "basic"; username: string; password?: string }
   | { type: "oauth2"; tokenUrl: string; clientId: string; clientSecret?: string; scope?: string };
 
@@ -55,8 +58,19 @@ export interface Destination {
   headers?: { name: string; value: string }[];
   /** `cors` (default), `simple` (text/plain, no preflight) or `no-cors` (fire and forget). */
   mode?: "cors" | "simple" | "no-cors";
-  /** Body template; `"{{name}}"` keeps the type, `{{name}}` in text interpolates, `"{{properties}}"` is the default body. */
+  /** `json` (needs mode cors), `form` (application/x-www-form-urlencoded) or `text`; by default json in cors mode, text otherwise. */
+  format?: "json" | "form" | "text";
+  /**
+   * Body template: `"{{expr}}"` keeps the value's type, `{{expr}}` in text interpolates, `"{{properties}}"` is the
+   * default body. `expr`: `source || source | filter | filter:N` (sources: a property, `properties`, `batch`,
+   * a "literal" or a number; filters: json, base64, iso, seconds, ms, micros, mrkdwn, safe_keys, cut_keys:N, cut:N,
+   * limit:N, string, number).
+   */
   body?: Json;
+  /** Several events per request; `"{{batch}}"` in `body` here is the list of the per-event bodies. */
+  batch?: { maxEvents?: number; maxWaitMs?: number; body: Json };
+  /** At most `requests` requests every `seconds` seconds. */
+  rate?: { requests?: number; seconds?: number };
   timeoutMs?: number;
   maxAttempts?: number;
   idempotencyHeader?: boolean;
@@ -82,12 +96,26 @@ export interface Webhook {
   destination: string;
 }
 
+/** A player event mapped by the settings, on top of (or instead of) the built-in mapping. */
+export interface PlayerEventRule {
+  /** The player's event name (`SurveySubmitted`) or the older callbacks' `Type`. */
+  type: string;
+  via?: "events.on" | "walkme_event" | "walkme_player_event";
+  /** The catalog event it becomes; null ignores it. */
+  event: EventId | null;
+  /** Payload field → catalog property. */
+  fields?: Record<string, string>;
+}
+
 /** The published settings document. */
 export interface Settings {
   version: 1;
   captureInputValues?: boolean;
+  /** Keep the #fragment of page.url (it may hold tokens; left out by default). */
+  keepUrlFragment?: boolean;
   destinations: Destination[];
   webhooks: Webhook[];
+  playerEvents?: PlayerEventRule[];
 }
 
 export interface StartOptions {
@@ -95,7 +123,7 @@ export interface StartOptions {
   autoCapture?: boolean;
   /** Log every request and outcome to the console, secrets masked. Default false. */
   debug?: boolean;
-  /** Listen to `walkme:event` CustomEvents on window. Default true. */
+  /** Listen to the WalkMe player (its Events API, its older page callbacks) and to `walkme:event` CustomEvents. Default true. */
   playerEvents?: boolean;
   /** Make the requests in a worker, off the page's main thread, when the page's CSP allows blob: workers (worker-src). Default true. */
   worker?: boolean;
@@ -105,16 +133,18 @@ export interface StartOptions {
 
 /** One attempt or drop, for `onDelivery`. */
 export interface DeliveryReport {
-  webhookId: string;
-  eventId: string;
-  destinationId: string;
+  /** null for a report that is not about one delivery (a burst's dropped deliveries summed up, a skipped value). */
+  webhookId: string | null;
+  eventId: string | null;
+  destinationId: string | null;
   /** `event.id:webhook.id`, the same on every attempt. */
-  key: string;
+  key: string | null;
   /** Attempt number, 0 when the delivery was dropped before being sent. */
   attempt: number;
   /** HTTP status, when there was one. */
   status: number | null;
-  outcome: "delivered" | "sent" | "retry" | "failed" | "dropped";
+  /** `sent`: left, but the answer cannot be read (no-cors, or a destination without CORS headers); `skipped`: values the page handed in that could not be read. */
+  outcome: "delivered" | "sent" | "retry" | "failed" | "dropped" | "skipped";
   error: string | null;
   /** Duration of the attempt in ms. */
   ms: number;
@@ -144,8 +174,16 @@ export interface Stats {
   resumed: number;
   /** Storage refused a write (quota); the queue runs in memory. */
   storageDegraded: boolean;
+  /** Values the page handed in that could not be read (left out). */
+  skipped: number;
   /** The module turned itself off after an internal error. */
   disabled: boolean;
+}
+
+/** One entry of the delivery history. */
+export interface HistoryEntry extends DeliveryReport {
+  /** When (ms since the epoch). */
+  at: number;
 }
 
 export interface CatalogEvent {
@@ -176,14 +214,20 @@ export declare class Hooks {
   /** Resolves when nothing is in flight and nothing is due. */
   flush(): Promise<void>;
   stats(): Stats;
-  /** Self-test: the next event fails inside the module; it reports once, turns itself off, and the page goes on. */
+  /** The delivery history of this site, newest last (the last 200 reports, kept across reloads). */
+  history(): HistoryEntry[];
+  /** Sends a failed or dropped delivery again, by its key; false when it cannot. */
+  replay(key: string): boolean;
+  /** The keys `replay` can send again. */
+  replayable(): string[];
+  /** Self-test: a failure inside the module; it reports once, turns itself off, and the page goes on. */
   selfTestFailure(): void;
+  /** Stops listening and sending; what is pending is stored and sent at the next start. */
   stop(): void;
 }
 
-/** Starts the module; throws a `SettingsError` when the settings are invalid. */
-export function start(settings: Settings, options?: StartOptions): Hooks;
-/** Validates settings; never throws. */
-export function validate(settings: unknown): Validation;
-/** The event catalog with each event's properties. */
-export function catalog(): CatalogEvent[];
+/** Starts the module on settings v1 (an object or its JSON text); throws a `SettingsError` when they are invalid. */
+export function start(settings: Settings | string, options?: StartOptions): Hooks;
+
+/** The player's event names and the catalog event each becomes. */
+export function playerEvents(): { type: string; event: EventId | null; via: "events.on" | "walkme_event" | "walkme_player_event"; verified: boolean }[];
