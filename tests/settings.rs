@@ -842,3 +842,87 @@ fn a_bearer_token_with_a_line_break_is_refused() {
         "destinations[0].auth.token: contains spaces, line breaks or characters a header cannot carry; paste the token alone"
     );
 }
+
+#[test]
+fn batches_need_their_placeholder_and_post() {
+    let d = doc(
+        json!({ "batch": { "maxEvents": 5, "body": { "events": "all batches" } } }),
+        json!({}),
+    );
+    assert_eq!(
+        only_problem(&d),
+        "destinations[0].batch.body: has no \"{{batch}}\"; put it where the list of events goes, e.g. {\"events\": \"{{batch}}\"}"
+    );
+    let d = doc(
+        json!({ "batch": { "body": { "events": "{{ batch | limit:3 }}" } } }),
+        json!({}),
+    );
+    let s = valid(&d);
+    assert_eq!(s.destinations[0].batch.as_ref().unwrap().max_events, 10);
+    let d = doc(
+        json!({ "method": "GET", "batch": { "body": { "events": "{{batch}}" } } }),
+        json!({}),
+    );
+    assert_eq!(
+        only_problem(&d),
+        "destinations[0].batch: a GET request carries one event in its query; batches need POST"
+    );
+}
+
+#[test]
+fn formats_and_modes_agree_and_token_paths_stay_on_the_site() {
+    let d = doc(json!({ "mode": "simple", "format": "json" }), json!({}));
+    assert!(only_problem(&d).starts_with("destinations[0].format: a JSON body needs mode cors"));
+    assert_eq!(
+        valid(&doc(
+            json!({ "mode": "simple", "format": "form" }),
+            json!({})
+        ))
+        .destinations[0]
+            .format
+            .as_str(),
+        "form"
+    );
+    assert_eq!(
+        valid(&doc(json!({ "mode": "no-cors" }), json!({}))).destinations[0]
+            .format
+            .as_str(),
+        "text",
+        "text by default outside cors"
+    );
+    let d = doc(
+        json!({ "auth": { "type": "bearer", "tokenFrom": "//evil.example/token" } }),
+        json!({}),
+    );
+    assert!(only_problem(&d)
+        .starts_with("destinations[0].auth.tokenFrom: must be a path on the page's own site"));
+    valid(&doc(
+        json!({ "auth": { "type": "bearer", "tokenFrom": "/api/walkme-token" } }),
+        json!({}),
+    ));
+    let d = doc(json!({ "format": "xml" }), json!({}));
+    assert_eq!(
+        only_problem(&d),
+        "destinations[0].format: \"xml\" is not a body format; use json, form, text"
+    );
+}
+
+#[test]
+fn player_event_rules_name_catalog_events() {
+    let mut d = doc(json!({}), json!({}));
+    d["playerEvents"] = json!([
+        { "type": "MyEvent", "event": "survey.submited", "fields": { "a": "item.id" } },
+        { "type": "SwtStarted", "via": "events.on", "event": null }
+    ]);
+    let p = problems(&d);
+    assert_eq!(p.len(), 1, "{p:#?}");
+    assert_eq!(p[0].path, "playerEvents[0].event");
+    assert_eq!(p[0].code.as_str(), "unknown_event");
+    d["playerEvents"][0]["event"] = json!("survey.submitted");
+    let s = valid(&d);
+    assert_eq!(s.player_events.len(), 2);
+    assert_eq!(s.player_events[1].event, None);
+    d["playerEvents"][0]["via"] = json!("walkme_events");
+    assert!(only_problem(&d)
+        .starts_with("playerEvents[0].via: \"walkme_events\" is not a player channel"));
+}

@@ -363,6 +363,20 @@ pub fn problems(t: &Value) -> Vec<(String, TemplateError)> {
     out
 }
 
+/// Whether any placeholder of a template reads `name` (e.g. `batch`).
+pub fn reads(t: &Value, name: &str) -> bool {
+    match t {
+        Value::String(s) => split(s).is_ok_and(|pieces| {
+            pieces.iter().any(|(is_expr, p)| {
+                *is_expr && parse_expr(p).is_ok_and(|e| e.names().any(|n| n == name))
+            })
+        }),
+        Value::Array(items) => items.iter().any(|v| reads(v, name)),
+        Value::Object(pairs) => pairs.iter().any(|(_, v)| reads(v, name)),
+        _ => false,
+    }
+}
+
 fn collect(t: &Value, path: String, out: &mut Vec<(String, TemplateError)>) {
     match t {
         Value::String(s) if crate::core::text::contains(s, "{{") => {

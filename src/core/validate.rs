@@ -182,16 +182,6 @@ fn check_template<W: Wording>(t: &Value, path: &str, out: &mut Problems<W>) {
     }
 }
 
-/// Whether a template mentions `{{batch}}` anywhere.
-fn mentions_batch(t: &Value) -> bool {
-    match t {
-        Value::String(s) => crate::core::text::contains(s, "batch"),
-        Value::Array(items) => items.iter().any(mentions_batch),
-        Value::Object(pairs) => pairs.iter().any(|(_, v)| mentions_batch(v)),
-        _ => false,
-    }
-}
-
 fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems<W>) {
     let url_path = at(path, "url");
     match template::check_placeholders(&d.url) {
@@ -317,7 +307,7 @@ fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems
     if let Some(b) = &d.batch {
         let bp = at(path, "batch");
         check_template(&b.body, &at(&bp, "body"), out);
-        if !mentions_batch(&b.body) {
+        if !template::reads(&b.body, template::BATCH) {
             out.add(at(&bp, "body"), Code::Template, || {
                 "has no \"{{batch}}\"; put it where the list of events goes, e.g. {\"events\": \"{{batch}}\"}".into()
             });
