@@ -446,3 +446,58 @@ fn presets_validate_with_no_warning_but_what_they_publish() {
         }
     }
 }
+
+#[test]
+fn the_known_hosts_table_agrees_with_the_presets() {
+    use walkme_webhooks::core::hosts::{lookup, KNOWN};
+    let all = presets();
+    let by_id = |id: &str| all.iter().find(|p| p["id"] == id).cloned();
+    for k in KNOWN {
+        if k.preset.is_empty() {
+            assert!(!k.from_browser || k.modes.is_empty(), "{}", k.service);
+            continue;
+        }
+        let p = by_id(k.preset).unwrap_or_else(|| panic!("{}: no preset {}", k.service, k.preset));
+        assert_eq!(p["browser"]["works"], k.from_browser, "{}", k.service);
+        let d = &p["destination"];
+        assert!(
+            k.modes.iter().any(|m| m.as_str() == d["mode"]),
+            "{}",
+            k.service
+        );
+        assert!(
+            k.formats.iter().any(|f| f.as_str() == d["format"]),
+            "{}",
+            k.service
+        );
+        let url = settings_of(&p)["destinations"][0]["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(lookup(&url).map(|h| h.service), Some(k.service), "{url}");
+        let secret_in_url = p["fields"].as_array().unwrap().iter().any(|f| {
+            f["secret"] == true
+                && d["url"]
+                    .as_str()
+                    .unwrap()
+                    .contains(&format!("{{{{field:{}}}}}", f["key"].as_str().unwrap()))
+        });
+        assert_eq!(
+            k.secret_url, secret_in_url,
+            "{}: the URL is the secret",
+            k.service
+        );
+    }
+    // What a page cannot send to is known, and has no destination to offer.
+    for p in &all {
+        if p["browser"]["works"] == false {
+            for f in p["fields"].as_array().unwrap() {
+                let v = value_of(f);
+                if v.starts_with("https://") {
+                    assert!(lookup(&v).is_some_and(|h| !h.from_browser), "{}", p["id"]);
+                }
+            }
+        }
+    }
+    assert!(lookup("https://heapanalytics.com/api/track").is_some_and(|h| !h.from_browser));
+}
