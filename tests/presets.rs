@@ -501,3 +501,48 @@ fn the_known_hosts_table_agrees_with_the_presets() {
     }
     assert!(lookup("https://heapanalytics.com/api/track").is_some_and(|h| !h.from_browser));
 }
+
+/// The table for the README (docs/destinations-table.md) says what the presets do.
+#[test]
+fn the_destinations_table_agrees_with_the_presets() {
+    let table = include_str!("../docs/destinations-table.md");
+    let all = presets();
+    let mut seen = Vec::new();
+    for row in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| service"))
+    {
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").map(str::trim).collect();
+        assert_eq!(cells.len(), 7, "{row}");
+        let (works, mode, preset) = (cells[1], cells[2], cells[5]);
+        let ids: Vec<&str> = preset.split('`').skip(1).step_by(2).collect();
+        assert!(!ids.is_empty(), "{row}");
+        for id in ids {
+            let p = all
+                .iter()
+                .find(|p| p["id"] == id)
+                .unwrap_or_else(|| panic!("no preset {id}"));
+            seen.push(id.to_string());
+            let browser = works.starts_with("yes") || works.starts_with("send-only");
+            assert!(browser || works.starts_with("no"), "{row}");
+            assert_eq!(p["browser"]["works"], browser, "{id}");
+            if browser {
+                let m = p["destination"]["mode"].as_str().unwrap();
+                assert!(mode.starts_with(&format!("`{m}`")), "{id}: {mode}");
+                assert_eq!(works.starts_with("send-only"), m == "no-cors", "{id}");
+                let f = match p["destination"]["format"].as_str().unwrap() {
+                    "json" => "JSON",
+                    other => other,
+                };
+                assert!(mode.contains(f), "{id}: {mode}");
+            }
+        }
+    }
+    let mut ids: Vec<String> = all
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    seen.sort();
+    assert_eq!(seen, ids, "every preset in one row");
+}
