@@ -1,5 +1,6 @@
-// Completes pkg/ after wasm-pack: the public entry, types, loader, README and
-// package.json, and prints the gzipped size of what a page downloads.
+// Completes pkg/ after wasm-pack: the public entry, types, loader, README, the
+// destination presets (presets.json, the file the editor module's presets()
+// returns) and package.json, and prints the gzipped size of what a page downloads.
 import { readFileSync, writeFileSync, copyFileSync, readdirSync, statSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +11,7 @@ const pkg = join(root, "pkg");
 copyFileSync(join(root, "src/js/index.d.ts"), join(pkg, "index.d.ts"));
 copyFileSync(join(root, "src/js/editor.d.ts"), join(pkg, "editor.d.ts"));
 copyFileSync(join(root, "README.md"), join(pkg, "README.md"));
+copyFileSync(join(root, "presets/presets.json"), join(pkg, "presets.json"));
 
 const cargo = readFileSync(join(root, "Cargo.toml"), "utf8");
 const version = /^version = "([^"]+)"/m.exec(cargo)[1];
@@ -39,6 +41,7 @@ writeFileSync(
         ".": { types: "./index.d.ts", default: "./index.js" },
         "./editor": { types: "./editor.d.ts", default: "./editor.js" },
         "./loader.js": "./loader.js",
+        "./presets.json": "./presets.json",
         "./walkme_webhooks_bg.wasm": "./walkme_webhooks_bg.wasm",
         "./walkme_webhooks_editor_bg.wasm": "./walkme_webhooks_editor_bg.wasm",
       },

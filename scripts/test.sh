@@ -43,6 +43,9 @@ step "the Rust shell in headless Chromium (wasm-pack test, release: the timing b
 WMWH_RECEIVER="http://127.0.0.1:$PORT" WASM_BINDGEN_TEST_TIMEOUT=90 \
   wasm-pack test --release --headless --chrome --chromedriver /usr/bin/chromedriver --test web --features std,runtime
 
+step "the stand-ins of the destinations (tests/standins: their own tests)"
+node --test tests/standins/
+
 step "end-to-end tests in Chromium (Playwright)"
 WMWH_RECEIVER="http://127.0.0.1:$PORT" node --test --test-concurrency=1 tests/e2e/
 

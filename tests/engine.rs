@@ -8,6 +8,7 @@ mod common;
 use common::*;
 use serde_json::{json, Value as Json};
 use walkme_webhooks::core::engine::{Effect, Engine, Limits, Outcome, Send, TokenSource};
+use walkme_webhooks::core::request::MAX_BODY_BYTES;
 use walkme_webhooks::core::retry::Answer;
 use walkme_webhooks::core::value::Value;
 
@@ -1547,5 +1548,37 @@ fn a_failed_delivery_is_replayed_from_its_record_as_a_new_delivery() {
     assert!(!e.replay(&record, T0 + 3.0), "held: not twice");
     answer(&mut e, &again, status(200), T0 + 4.0);
     assert_eq!(e.stats().delivered, 1);
+
+fn a_batch_over_the_size_limit_shrinks_to_what_fits_not_to_one_event() {
+    let mut e = one(json!({
+        "batch": { "maxEvents": 40, "maxWaitMs": 0, "body": { "events": "{{batch}}" } }
+    }));
+    // Over 2 KB each: 40 of them are over the 32 KiB limit, 10 are not.
+    let pad = "x".repeat(2000);
+    for i in 0..40 {
+        e.emit(
+            "survey.submitted",
+            props(json!({ "event.id": format!("big{i}"), "pad": pad })),
+            T0,
+        );
+    }
+    e.poll(T0);
+    let fx = e.take_effects();
+    let counts: Vec<usize> = sends(&fx).iter().map(|s| s.count).collect();
+    assert_eq!(counts.iter().sum::<usize>(), 40, "{counts:?}");
+    // Halving: 20 do not fit, 10 do; the other 30 then go as 15, 7, …
+    assert_eq!(counts[0], 10, "{counts:?}");
+    assert!(
+        counts.len() <= 6 && counts.iter().all(|&c| c >= 5),
+        "several events per request, never one by one: {counts:?}"
+    );
+    for s in sends(&fx) {
+        assert!(s.request.size() <= MAX_BODY_BYTES);
+        e.answer(s.id, status(200), T0 + 1.0);
+    }
+    assert_eq!(e.stats().delivered, 40);
+    assert!(reports(&e.take_effects())
+        .iter()
+        .all(|r| r.outcome == Outcome::Delivered));
     assert_eq!(e.check_bookkeeping(), Ok(()));
 }

@@ -829,6 +829,24 @@ fn known_hosts_say_what_a_browser_can_send_them() {
         json!({}),
     ));
     assert!(validate::warnings(&s).is_empty());
+    // PostHog takes any of them, and its project key is public by design.
+    for mode in ["cors", "simple", "no-cors"] {
+        let s = valid(&doc(
+            json!({ "url": "https://eu.i.posthog.com/i/v0/e/", "mode": mode }),
+            json!({}),
+        ));
+        assert!(validate::warnings(&s).is_empty(), "{mode}");
+    }
+    // Amplitude needs JSON, so cors mode.
+    let s = valid(&doc(
+        json!({ "url": "https://api2.amplitude.com/2/httpapi", "mode": "simple" }),
+        json!({}),
+    ));
+    let m = message_at(&validate::warnings(&s), "destinations[0].mode");
+    assert!(
+        m.starts_with("Amplitude does not take simple mode from a page; use mode cors"),
+        "{m}"
+    );
 }
 
 #[test]

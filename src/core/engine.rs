@@ -1297,9 +1297,10 @@ impl Engine {
                 match request::build(dest, &self.compiled[di], &items, &key, self.host.as_ref()) {
                     Ok(r) => return Some(r),
                     Err(_) if group.len() > 1 => {
-                        // A batch too large: send the first on its own; the
-                        // others go back to wait for the next request.
-                        let rest: Vec<Delivery> = group.drain(1..).collect();
+                        // A batch too large: try its first half; the others
+                        // go back to wait for the next request (so a batch
+                        // shrinks to what fits rather than to one event).
+                        let rest: Vec<Delivery> = group.drain(group.len() / 2..).collect();
                         let lane = self.lane_index(&group[0].destination);
                         for d in rest.into_iter().rev() {
                             self.lanes[lane].ready.push_front(d);

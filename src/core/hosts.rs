@@ -72,6 +72,17 @@ pub const KNOWN: &[KnownHost] = &[
         note: "Amplitude requires Content-Type: application/json and answers the preflight",
     },
     KnownHost {
+        service: "PostHog",
+        hosts: &["us.i.posthog.com", "eu.i.posthog.com"],
+        path: "",
+        from_browser: true,
+        modes: &[Simple, Cors, NoCors],
+        formats: &[Text, Json, Form],
+        secret_url: false,
+        preset: "posthog",
+        note: "PostHog reads the body as the event whatever its content type (a form body in its data field) and mirrors the page's origin",
+    },
+    KnownHost {
         service: "Segment",
         hosts: &["api.segment.io", "events.eu1.segmentapis.com"],
         path: "",

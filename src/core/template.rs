@@ -12,11 +12,15 @@
 //!   `null` nor `""` is taken;
 //! - filters change the value: `json`, `base64`, `iso`, `seconds`, `ms`,
 //!   `micros`, `mrkdwn`, `safe_keys`, `cut_keys:N`, `cut:N`, `limit:N`,
-//!   `string`, `number` (see [`Filter`]).
+//!   `flat`, `string`, `number` (see [`Filter`]).
 //!
 //! A whole placeholder that finds no value leaves its key out of an object
 //! (most JSON APIs refuse a `null` where they expect an id) and is `null` in
-//! a list. Templates are compiled once per published settings.
+//! a list. In an object, the key `"..."` with an object value spreads that
+//! object's keys into the enclosing one, where it stands; a key written in
+//! the template wins over the same key from the spread (GA4's `params`:
+//! `{"session_id": …, "...": "{{properties|…}}"}`). Templates are compiled
+//! once per published settings.
 
 use super::event::Event;
 use super::host::Host;
@@ -34,6 +38,8 @@ use alloc::vec::Vec;
 pub const ALL_PROPERTIES: &str = "properties";
 /// The source that stands for the per-event bodies of a batched request.
 pub const BATCH: &str = "batch";
+/// The object key whose (object) value is spread into the enclosing object.
+pub const SPREAD: &str = "...";
 
 /// Why a template does not compile.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +104,9 @@ pub enum Filter {
     Cut(u32),
     /// An object's first N keys, a list's first N items.
     Limit(u32),
+    /// Lists and objects inside an object or list become their JSON text
+    /// (for APIs that take only text and numbers, e.g. GA4 parameters).
+    Flat,
     /// The value's text.
     Text,
     /// A numeric text as a number.
@@ -105,7 +114,7 @@ pub enum Filter {
 }
 
 /// Every filter name, in the order the editor lists them.
-pub const FILTERS: [&str; 13] = [
+pub const FILTERS: [&str; 14] = [
     "json",
     "base64",
     "iso",
@@ -117,6 +126,7 @@ pub const FILTERS: [&str; 13] = [
     "cut_keys",
     "cut",
     "limit",
+    "flat",
     "string",
     "number",
 ];
@@ -228,6 +238,7 @@ fn filter(spec: &str) -> Result<Filter, TemplateError> {
         "micros" => plain(Filter::Micros),
         "mrkdwn" => plain(Filter::Mrkdwn),
         "safe_keys" => plain(Filter::SafeKeys),
+        "flat" => plain(Filter::Flat),
         "string" => plain(Filter::Text),
         "number" => plain(Filter::Number),
         "cut_keys" => with_arg(Filter::CutKeys),
@@ -537,6 +548,19 @@ fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
         Filter::Cut(n) => map_text(v, &|s| cut_chars(s, n as usize)),
         Filter::SafeKeys => map_keys(v, safe_key),
         Filter::CutKeys(n) => map_keys(v, |k| cut_chars(&k, n as usize)),
+        Filter::Flat => {
+            let flat = |v: Value| match v {
+                Value::Array(_) | Value::Object(_) => Value::String(json::to_json(&v, host)),
+                v => v,
+            };
+            match v {
+                Value::Object(pairs) => {
+                    Value::Object(pairs.into_iter().map(|(k, v)| (k, flat(v))).collect())
+                }
+                Value::Array(items) => Value::Array(items.into_iter().map(flat).collect()),
+                other => other,
+            }
+        }
         Filter::Limit(n) => match v {
             Value::Object(mut pairs) => {
                 pairs.truncate(n as usize);
@@ -745,8 +769,19 @@ impl Template {
                     .collect(),
             ),
             Template::Object(pairs) => {
-                let mut out = Vec::with_capacity(pairs.len());
+                let mut out: Vec<(String, Value)> = Vec::with_capacity(pairs.len());
                 for (k, t) in pairs {
+                    if k == SPREAD {
+                        if let Some(Value::Object(spread)) = t.render_within(scope, host, budget) {
+                            for (sk, sv) in spread {
+                                // A key the template writes wins, wherever it stands.
+                                if !pairs.iter().any(|(k, _)| *k == sk && k != SPREAD) {
+                                    super::value::set_pair(&mut out, &sk, sv);
+                                }
+                            }
+                        }
+                        continue;
+                    }
                     spend(budget, k.len() + 3);
                     if let Some(v) = t.render_within(scope, host, budget) {
                         out.push((k.clone(), v));
@@ -975,6 +1010,38 @@ mod tests {
         assert_eq!(o[0].0, "survey_name");
         assert_eq!(o[0].1.as_str().unwrap().len(), 100);
         assert_eq!(o[1].0, "p_1st");
+    }
+
+    #[test]
+    fn a_spread_adds_keys_where_it_stands_and_written_keys_win() {
+        let props = obj([
+            ("session.id", Value::from("s-1")),
+            (
+                "element.classes",
+                Value::Array(vec!["a".into(), "b".into()]),
+            ),
+            ("deep", obj([("x", Value::from(1.0))])),
+            ("score", 4.0.into()),
+        ]);
+        let t = obj([
+            ("session_id", Value::from("{{event.timestamp|seconds}}")),
+            ("...", "{{properties|safe_keys|flat}}".into()),
+            ("engagement_time_msec", 1.0.into()),
+            ("...", "{{nope}}".into()),
+            ("...", "{{user.id}}".into()),
+        ]);
+        let out = render(&t, &event(), &props, &NativeHost);
+        assert_eq!(
+            json(&out),
+            concat!(
+                r#"{"session_id":1764655930,"element_classes":"[\"a\",\"b\"]","#,
+                r#""deep":"{\"x\":1}","score":4,"engagement_time_msec":1}"#
+            ),
+            "the spread's session_id gives way, a missing or non-object spread adds nothing"
+        );
+        // Elsewhere `flat` leaves text and numbers as they are.
+        let list = render(&"{{tags|flat}}".into(), &event(), &props, &NativeHost);
+        assert_eq!(json(&list), r#"["a","b"]"#);
     }
 
     #[test]

@@ -3,18 +3,19 @@
 //
 // Docs: https://developers.google.com/workspace/chat/quickstart/webhooks
 //       https://developers.google.com/workspace/chat/api/reference/rest/v1/spaces.messages/create
-//       https://developers.google.com/workspace/chat/limits (per-space writes; 429)
+//       https://developers.google.com/workspace/chat/limits (per-space writes, 60 per 60 s; 429)
 //       https://github.com/google/google-api-javascript-client/blob/master/docs/cors.md
 //       (Google APIs answer CORS requests from pages)
-import { json, mirrorCors, preflightAllowAll, track, bucket } from "./common.mjs";
+import { json, mirrorCors, preflightAllowAll, track, windowLimit } from "./common.mjs";
 
 export const name = "googlechat";
 export const docs = "https://developers.google.com/workspace/chat/quickstart/webhooks";
 
 export function init(state) {
-  // Per-space quota: writes (spaces.messages.create, incoming webhooks
-  // included) 1 per second per space: https://developers.google.com/workspace/chat/limits
-  state.chatLimit = track(state, bucket(1, 1));
+  // Per-space quota "Writes per minute" (spaces.messages.create, "also
+  // applies to incoming webhooks"): 60 per 60 seconds, shared by everything
+  // that writes to the space: https://developers.google.com/workspace/chat/limits
+  state.chatLimit = track(state, windowLimit(60, 60 * 1000));
 }
 
 const gerr = (status, code, message, headers) => json(status, { error: { code: status, message, status: code } }, headers);
