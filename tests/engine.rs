@@ -1548,7 +1548,10 @@ fn a_failed_delivery_is_replayed_from_its_record_as_a_new_delivery() {
     assert!(!e.replay(&record, T0 + 3.0), "held: not twice");
     answer(&mut e, &again, status(200), T0 + 4.0);
     assert_eq!(e.stats().delivered, 1);
+    assert_eq!(e.check_bookkeeping(), Ok(()));
+}
 
+#[test]
 fn a_batch_over_the_size_limit_shrinks_to_what_fits_not_to_one_event() {
     let mut e = one(json!({
         "batch": { "maxEvents": 40, "maxWaitMs": 0, "body": { "events": "{{batch}}" } }
