@@ -1,4 +1,4 @@
-// The stand-in player (tests/e2e/pages/walkme-standin.js) behaves as
+// The stand-in player (www/js/walkme-player.js, the demo's simulated player) behaves as
 // docs/player-events.md says the real one does, and fires every player
 // event of docs/player-mapping.json through the channel the mapping names.
 // It runs the script in a bare JavaScript context with `window` as the global.
@@ -11,7 +11,7 @@ import vm from "node:vm";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-const script = readFileSync(join(root, "tests/e2e/pages/walkme-standin.js"), "utf8");
+const script = readFileSync(join(root, "www/js/walkme-player.js"), "utf8");
 const mapping = JSON.parse(readFileSync(join(root, "docs/player-mapping.json"), "utf8"));
 
 // A page: `before` runs before the player script (the page's own hooks).

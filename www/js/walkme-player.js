@@ -1,4 +1,7 @@
-// A stand-in for the WalkMe player's page-facing hooks, for the browser tests.
+// A simulated WalkMe player: the real player's page-facing hooks, nothing else.
+// The demo app (www/index.html) runs on it, and the browser tests use it as their
+// stand-in for the real player (tests/e2e/standin.test.mjs checks it against
+// docs/player-events.md).
 //
 // It does what the real player is documented (or, where marked UNVERIFIED,
 // most likely) to do towards the host page:
@@ -277,7 +280,7 @@
   // ---- fire --------------------------------------------------------------------------
 
   function fire(name, payload) {
-    if (!state.ready) throw new Error("walkme-standin: the player is not ready yet (await __walkmeStandin.whenReady)");
+    if (!state.ready) throw new Error("walkme-player: the player is not ready yet (await __walkmeStandin.whenReady)");
     var route = byName[name];
     var p = payload && typeof payload === "object" ? payload : {};
     var result = { name: name, api: 0, walkme_event: false, walkme_player_event: false };
