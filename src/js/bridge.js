@@ -92,14 +92,17 @@ const w = globalThis;
 // One accessor per page global (walkme_ready, walkme_event,
 // walkme_player_event), shared by every running module: it keeps the
 // page's own function and gives the player a dispatcher that calls the
-// bridge's listeners and then the page's function.
+// bridge's listeners and then the page's function. A global the page
+// declared with `var` or `function` cannot be redefined: it gets the
+// dispatcher by assignment, and a later assignment of the page replaces it.
 const hubs = {};
 
 function hub(name) {
   let h = hubs[name];
   if (h) return h;
   const d = Object.getOwnPropertyDescriptor(w, name);
-  if (d && !d.configurable) return null;
+  const fixed = !!d && !d.configurable;
+  if (fixed && !d.writable) return null;
   let page;
   try {
     page = d ? (d.get ? d.get.call(w) : d.value) : undefined;
@@ -113,21 +116,31 @@ function hub(name) {
     }
     if (typeof page === "function") return page.apply(this, arguments);
   };
-  Object.defineProperty(w, name, {
-    configurable: true,
-    enumerable: true,
-    get: () => dispatcher,
-    set: (v) => {
-      if (v !== dispatcher) page = v;
-    },
-  });
+  const get = () => dispatcher;
+  if (fixed) w[name] = dispatcher;
+  else
+    Object.defineProperty(w, name, {
+      configurable: true,
+      enumerable: true,
+      get,
+      set: (v) => {
+        if (v !== dispatcher) page = v;
+      },
+    });
   h = hubs[name] = {
     subs,
     off(f) {
       subs.delete(f);
       if (subs.size || hubs[name] !== h) return;
       delete hubs[name];
-      Object.defineProperty(w, name, { configurable: true, enumerable: true, writable: true, value: page });
+      // The page's own function again, unless the page removed or replaced ours.
+      const now = Object.getOwnPropertyDescriptor(w, name);
+      if (fixed) {
+        if (w[name] === dispatcher) w[name] = page;
+      } else if (now && now.get === get) {
+        if (d || page !== undefined) Object.defineProperty(w, name, { configurable: true, enumerable: true, writable: true, value: page });
+        else delete w[name];
+      }
     },
   };
   return h;
