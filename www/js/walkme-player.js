@@ -20,7 +20,9 @@
 //   .routes()             the same, with the channels and fields each name goes through
 //   .errors               what handlers and callbacks threw (the player swallows it)
 //
-// Configuration, read once when the script runs: window.__walkmeStandinConfig =
+// Configuration, read once when the script runs: window.__walkmeStandinConfig, or else
+// the JSON of the script tag's data-config attribute (a page with a strict CSP and no
+// inline script: <script src="walkme-player.js" data-config='{"extraEvents":true}'>) =
 //   { delayMs: 30,               how long the player takes to load
 //     eventsApi: true,           false: an older player without the Events API plugin
 //     disableEventsMapper: false, the site setting that lets events.on take any name
@@ -46,7 +48,16 @@
   "use strict";
 
   var w = window;
-  var cfg = w.__walkmeStandinConfig || {};
+  var cfg = w.__walkmeStandinConfig || scriptConfig() || {};
+
+  function scriptConfig() {
+    try {
+      var s = typeof document !== "undefined" && document.currentScript;
+      return s && s.dataset && s.dataset.config ? JSON.parse(s.dataset.config) : null;
+    } catch (e) {
+      return null;
+    }
+  }
   var delayMs = typeof cfg.delayMs === "number" ? cfg.delayMs : 30;
   var hasEventsApi = cfg.eventsApi !== false;
 
