@@ -9,7 +9,8 @@
 // - older players instead call the page's `window.walkme_event(eventData)`
 //   and `window.walkme_player_event(eventData)` with `eventData.Type`.
 // The bridge uses the Events API where the player has it, and the older
-// callbacks only where it does not, so no event is counted twice. A page's
+// callbacks only for the catalog events the Events API does not deliver
+// (all of them on an older player), so no event is counted twice. A page's
 // own `walkme_ready` / `walkme_event` handlers keep working: they are called
 // with the same arguments and `this`, whether the page assigned them before
 // or after the module loaded, and what they throw reaches their caller as
@@ -92,14 +93,17 @@ const w = globalThis;
 // One accessor per page global (walkme_ready, walkme_event,
 // walkme_player_event), shared by every running module: it keeps the
 // page's own function and gives the player a dispatcher that calls the
-// bridge's listeners and then the page's function.
+// bridge's listeners and then the page's function. A global the page
+// declared with `var` or `function` cannot be redefined: it gets the
+// dispatcher by assignment, and a later assignment of the page replaces it.
 const hubs = {};
 
 function hub(name) {
   let h = hubs[name];
   if (h) return h;
   const d = Object.getOwnPropertyDescriptor(w, name);
-  if (d && !d.configurable) return null;
+  const fixed = !!d && !d.configurable;
+  if (fixed && !d.writable) return null;
   let page;
   try {
     page = d ? (d.get ? d.get.call(w) : d.value) : undefined;
@@ -113,21 +117,31 @@ function hub(name) {
     }
     if (typeof page === "function") return page.apply(this, arguments);
   };
-  Object.defineProperty(w, name, {
-    configurable: true,
-    enumerable: true,
-    get: () => dispatcher,
-    set: (v) => {
-      if (v !== dispatcher) page = v;
-    },
-  });
+  const get = () => dispatcher;
+  if (fixed) w[name] = dispatcher;
+  else
+    Object.defineProperty(w, name, {
+      configurable: true,
+      enumerable: true,
+      get,
+      set: (v) => {
+        if (v !== dispatcher) page = v;
+      },
+    });
   h = hubs[name] = {
     subs,
     off(f) {
       subs.delete(f);
       if (subs.size || hubs[name] !== h) return;
       delete hubs[name];
-      Object.defineProperty(w, name, { configurable: true, enumerable: true, writable: true, value: page });
+      // The page's own function again, unless the page removed or replaced ours.
+      const now = Object.getOwnPropertyDescriptor(w, name);
+      if (fixed) {
+        if (w[name] === dispatcher) w[name] = page;
+      } else if (now && now.get === get) {
+        if (d || page !== undefined) Object.defineProperty(w, name, { configurable: true, enumerable: true, writable: true, value: page });
+        else delete w[name];
+      }
     },
   };
   return h;
@@ -155,7 +169,6 @@ export function bridge(emit, user, extra) {
     const fields = Object.entries(x.fields || {}).map(([a, b]) => [a, [b]]);
     rows.push({ type: x.type, via, event: x.event, fields, fixed: [], custom: true });
   }
-  const offs = [];
   const kinds = new Map(); // item id -> kind, for GoalCompleted
   let lastMenu = "";
   let guid;
@@ -189,7 +202,7 @@ export function bridge(emit, user, extra) {
     if (type === "ShoutOutEngagement") event = DISMISS.includes(String(get("actionType")).toLowerCase()) ? "shoutout.dismissed" : "shoutout.action_clicked";
     if (type === "WalkMeObjectStarted" && +get("objectType") !== 14 && !candidates[0].custom) return;
     const row = candidates.find((r) => r.event === event) || candidates[0];
-    if (!row.event) return;
+    if (!row.event || (via !== VIA[0] && covered && covered.has(row.event))) return;
     const props = {};
     for (const [name, value] of row.fixed) props[name] = value;
     for (const [from, to] of row.fields) {
@@ -209,46 +222,72 @@ export function bridge(emit, user, extra) {
     emit(row.event, props);
   };
 
-  let subscribed = false;
-  const subscribe = () => {
-    if (subscribed) return;
-    const api = w.WalkMeAPI;
-    if (!api) return;
-    subscribed = true;
-    readUser();
-    const events = api.events;
-    if (events && typeof events.on === "function") {
-      for (const type of new Set(rows.filter((r) => r.via === VIA[0]).map((r) => r.type))) {
-        try {
-          const off = events.on(type, (data) => hear(VIA[0], type, data));
-          if (typeof off === "function") offs.push(off);
-        } catch (_) {
-          // This player does not know the name.
-        }
-      }
-    } else {
-      // An older player: its page callbacks.
-      for (const name of VIA.slice(1)) {
-        offs.push(
-          listenGlobal(name, (data) => {
-            let type;
-            try {
-              type = data && data.Type;
-            } catch (_) {}
-            if (typeof type === "string") hear(name, type, data);
-          })
-        );
-      }
-    }
-  };
-
-  subscribe();
-  if (!subscribed) offs.push(listenGlobal("walkme_ready", subscribe));
-  return () => {
-    for (const off of offs.splice(0)) {
+  // Which catalog events the Events API delivers, once it is subscribed:
+  // the page callbacks then carry only the others (no event twice).
+  let covered = null;
+  let apiOffs = null;
+  let legacyOffs = [];
+  let offReady = null;
+  const drop = (list) => {
+    for (const off of list.splice(0)) {
       try {
         off();
       } catch (_) {}
     }
+  };
+  const listenLegacy = () => {
+    drop(legacyOffs);
+    for (const name of VIA.slice(1)) {
+      if (!rows.some((r) => r.via === name && r.event && !(covered && covered.has(r.event)))) continue;
+      legacyOffs.push(
+        listenGlobal(name, (data) => {
+          let type;
+          try {
+            type = data && data.Type;
+          } catch (_) {}
+          if (typeof type === "string") hear(name, type, data);
+        })
+      );
+    }
+  };
+
+  // Until the player is ready, WalkMeAPI may be there without its Events
+  // API (the player adds it when it gets ready): the page callbacks are
+  // heard meanwhile, and walkme_ready is heard until the Events API is.
+  const subscribe = () => {
+    const api = w.WalkMeAPI;
+    if (!api || apiOffs) return;
+    readUser();
+    const events = api.events;
+    if (!events || typeof events.on !== "function") {
+      if (!legacyOffs.length) listenLegacy();
+      return;
+    }
+    apiOffs = [];
+    covered = new Set();
+    // ShuttleStarted maps to no catalog event, but says which kind of item a goal belongs to.
+    for (const type of new Set(rows.filter((r) => r.via === VIA[0]).map((r) => r.type).concat("ShuttleStarted"))) {
+      try {
+        const off = events.on(type, (data) => hear(VIA[0], type, data));
+        if (typeof off === "function") apiOffs.push(off);
+        for (const r of rows) if (r.type === type && r.via === VIA[0] && r.event) covered.add(r.event);
+      } catch (_) {
+        // This player does not know the name.
+      }
+    }
+    listenLegacy();
+    stopReady();
+  };
+  const stopReady = () => {
+    if (offReady) offReady();
+    offReady = null;
+  };
+
+  subscribe();
+  if (!apiOffs) offReady = listenGlobal("walkme_ready", subscribe);
+  return () => {
+    drop(apiOffs || []);
+    drop(legacyOffs);
+    stopReady();
   };
 }

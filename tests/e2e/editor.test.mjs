@@ -37,10 +37,13 @@ test("a webhook made in the editor is test-sent, published and delivered byte fo
   const wizard = await startNewWebhook(page, "E2E NPS scores");
   assert.equal(await wizard.getByRole("heading", { level: 2 }).textContent(), "New Webhook");
 
-  // Step 5: the event, grouped as in the catalog, and a condition.
+  // Step 5: the event, grouped as in the catalog, and a condition. The
+  // score is an answer to a survey question: the demo's player sends it with
+  // survey.question_answered (changed on purpose: it now fires the real
+  // player's events, and the real SurveySubmitted carries no answer.value).
   const event = wizard.getByLabel("Event", { exact: true });
   assert.equal(await event.locator("optgroup").count(), 11);
-  await event.selectOption("survey.submitted");
+  await event.selectOption("survey.question_answered");
   await wizard.getByRole("button", { name: "+ ADD CONDITION" }).click();
   const prop = wizard.getByLabel("Condition 1 property");
   const offered = await prop.locator("option").evaluateAll((os) => os.map((o) => [o.value, o.textContent]));
@@ -80,7 +83,7 @@ test("a webhook made in the editor is test-sent, published and delivered byte fo
   await wizard.waitFor({ state: "detached" });
   const row = page.locator("tr", { hasText: "E2E NPS scores" });
   await row.waitFor();
-  assert.match(await row.textContent(), /Survey Submitted/);
+  assert.match(await row.textContent(), /Survey Question Answered/);
   assert.match(await row.textContent(), /E2E receiver/);
   assert.match(await page.locator(".toast").first().textContent(), /Publish/);
   const saved = await page.evaluate(() => JSON.parse(localStorage.getItem("wmwh-editor:draft")).settings.webhooks.find((w) => w.name === "E2E NPS scores"));
@@ -109,7 +112,7 @@ test("a webhook made in the editor is test-sent, published and delivered byte fo
   await page.getByRole("button", { name: "PUBLISH SETTINGS", exact: true }).click();
   await demo.waitForSelector("#status[data-webhooks='9']");
 
-  // The player fires survey.submitted twice: 9 does not meet the condition, 3 does.
+  // The NPS survey is submitted twice: the answer 9 does not meet the condition, 3 does.
   await demo.bringToFront();
   await clear("demo");
   for (const score of [9, 3]) {

@@ -1,4 +1,4 @@
-// The stand-in player (tests/e2e/pages/walkme-standin.js) behaves as
+// The stand-in player (www/js/walkme-player.js, the demo's simulated player) behaves as
 // docs/player-events.md says the real one does, and fires every player
 // event of docs/player-mapping.json through the channel the mapping names.
 // It runs the script in a bare JavaScript context with `window` as the global.
@@ -11,12 +11,13 @@ import vm from "node:vm";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
-const script = readFileSync(join(root, "tests/e2e/pages/walkme-standin.js"), "utf8");
+const script = readFileSync(join(root, "www/js/walkme-player.js"), "utf8");
 const mapping = JSON.parse(readFileSync(join(root, "docs/player-mapping.json"), "utf8"));
 
 // A page: `before` runs before the player script (the page's own hooks).
-async function page({ config, before = "" } = {}) {
-  const ctx = vm.createContext({ setTimeout, console });
+// `document`: what the script sees as the document (none by default).
+async function page({ config, before = "", document } = {}) {
+  const ctx = vm.createContext({ setTimeout, console, ...(document ? { document } : {}) });
   vm.runInContext("var window = this;", ctx);
   if (config) ctx.__walkmeStandinConfig = config;
   vm.runInContext(before, ctx);
@@ -105,6 +106,17 @@ test("an older player without the Events API still calls the page callbacks", as
   assert.equal(ctx.WalkMeAPI.events, undefined);
   ctx.__walkmeStandin.fire("SurveySubmitted", { id: 1, name: "NPS", status: "submitted", answers: [] });
   assert.deepEqual([...ctx.seen], ["SurveyCompleted"]);
+});
+
+test("without window.__walkmeStandinConfig, the configuration is the JSON of the script tag's data-config", async () => {
+  // The demo (www/index.html) loads it that way: its CSP allows no inline script.
+  const ctx = await page({ document: { currentScript: { dataset: { config: '{"eventsApi":false,"extraEvents":true}' } } } });
+  await ready(ctx);
+  assert.equal(ctx.WalkMeAPI.events, undefined);
+  assert.ok(ctx.__walkmeStandin.names().includes("SurveyQuestionAnswered"));
+  const broken = await page({ document: { currentScript: { dataset: { config: "{not json" } } } });
+  await ready(broken);
+  assert.equal(typeof broken.WalkMeAPI.events.on, "function", "a config that is not JSON is ignored");
 });
 
 test("every row of docs/player-mapping.json can be fired through the channel it names", async () => {

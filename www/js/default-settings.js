@@ -2,7 +2,10 @@
 // webhooks across the catalog's groups, with conditions, renames and static
 // properties, shaped like Slack, Mixpanel, Teams and a plain JSON API, all
 // pointing at the local receiver of the dev server (same origin, so the
-// whole loop runs with no account anywhere).
+// whole loop runs with no account anywhere). Each webhook uses only what the
+// player's real events carry (docs/player-mapping.json): a survey's score
+// comes with survey.question_answered, not with survey.submitted; a
+// ShoutOut button is known by its action id, an onboarding task by its id.
 
 /** A URL of the dev server's local receiver: what arrives shows on receiver.html. */
 export function localReceiverUrl(origin, name = "demo") {
@@ -92,9 +95,10 @@ export function defaultSettings(origin = location.origin) {
         id: "wh-nps-detractors",
         name: "NPS detractors to Slack",
         enabled: true,
-        event: "survey.submitted",
+        event: "survey.question_answered",
         conditions: [
           { property: "survey.name", operator: "equals", value: "NPS", ignoreCase: true, join: "and" },
+          { property: "question.type", operator: "equals", value: "nps", join: "and" },
           { property: "answer.value", operator: "lte", value: 6 },
         ],
         properties: [{ name: "user.id", as: "identity" }, { name: "answer.value", as: "score" }, { name: "question.text" }, { name: "user.plan", as: "plan" }],
@@ -107,7 +111,7 @@ export function defaultSettings(origin = location.origin) {
         enabled: true,
         event: "shoutout.action_clicked",
         conditions: [],
-        properties: [{ name: "item.name", as: "shoutout" }, { name: "action.text", as: "action" }, { name: "user.id", as: "user" }, { name: "page.path", as: "page" }],
+        properties: [{ name: "item.name", as: "shoutout" }, { name: "action.id", as: "action" }, { name: "user.id", as: "user" }, { name: "page.path", as: "page" }],
         static: [{ name: "source", value: "walkme" }],
         destination: "product-analytics",
       },
@@ -137,7 +141,7 @@ export function defaultSettings(origin = location.origin) {
         enabled: true,
         event: "onboarding.task_completed",
         conditions: [],
-        properties: [{ name: "item.name", as: "task" }, { name: "task.index", as: "taskNumber" }, { name: "user.id", as: "user" }],
+        properties: [{ name: "item.id", as: "task" }, { name: "user.id", as: "user" }],
         static: [{ name: "app_id", value: "3742" }],
         destination: "product-analytics",
       },

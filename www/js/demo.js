@@ -2,14 +2,16 @@
 // from the published settings file (or the built-in defaults) with DXA
 // auto-capture; the app identifies the signed-in user, supplies tokens for
 // destinations that publish none, follows new publishes at once and shows
-// every event and delivery.
+// every event and delivery. The simulated WalkMe player
+// (js/walkme-player.js, loaded by index.html) reaches the module through
+// the player's own hooks, as the real one would.
 
 import init, { SettingsError } from "/pkg/index.js";
 import { h, clock, toast } from "./dom.js";
 import { t, deliveryError } from "./i18n.js";
 import { liveSettings, onPublished, recordDelivery } from "./store.js";
 import { defaultSettings, localTokenUrl, LOCAL_CLIENT_ID } from "./default-settings.js";
-import { createPlayer } from "./player.js";
+import { createPlayer, onFire } from "./player.js";
 
 const SETTINGS_URL = "/settings/walkme-webhooks.json";
 
@@ -133,11 +135,20 @@ function addLog(entry) {
   while (logEl.children.length > 120) logEl.lastElementChild.remove();
 }
 
-addEventListener("walkme:event", (e) => {
-  const d = e.detail || {};
-  const p = d.properties || {};
+// What the player did: the catalog event it stands for, and the player's own
+// event the module hears it as (events that stand for none are left out).
+onFire(({ name, type, properties: p }) => {
+  if (!type) return;
   const what = p["item.name"] || p["course.name"] || p["menu.query"] || p["menu.trigger"] || "";
-  addLog(h("li", { class: "ev", dataset: { type: d.type } }, h("span", { class: "ico", "aria-hidden": "true" }, "▶"), h("span", { class: "t" }, h("code", null, d.type), what && h("span", { class: "muted" }, " · " + what)), h("time", null, clock(Date.now()))));
+  addLog(
+    h(
+      "li",
+      { class: "ev", dataset: { type, player: name } },
+      h("span", { class: "ico", "aria-hidden": "true" }, "▶"),
+      h("span", { class: "t" }, h("code", null, type), what && h("span", { class: "muted" }, " · " + what), h("span", { class: "via" }, "player event " + name)),
+      h("time", null, clock(Date.now()))
+    )
+  );
 });
 
 function webhookName(id) {

@@ -1,26 +1,107 @@
 // A simulated WalkMe player for the demo app. Its UI (ShoutOut, NPS
 // survey, Launchers, Smart Walk-Thru balloons, SmartTip, the Menu with
 // search, Shuttles, Resources, Onboarding tasks and a TeachMe course with a
-// quiz) fires the catalog's events the way the real player does:
+// quiz) fires its events through the simulated player of
+// www/js/walkme-player.js, the way the real player does: the Events API
+// (`WalkMeAPI.events.on` handlers) and the older page callbacks
+// (`window.walkme_event`, `window.walkme_player_event`), with the real event
+// names and payload fields of docs/player-mapping.json. Where the public
+// record has no name (SmartTips, per-question survey answers, survey
+// dismissal, menu search, TeachMe courses and quizzes, a Smart Walk-Thru
+// that fails to play) it uses the proposed, unverified names of that file,
+// which walkme-player.js fires because index.html loads it with
+// data-config='{"extraEvents":true}'.
 //
-//   window.dispatchEvent(new CustomEvent("walkme:event", { detail: { type, properties } }))
-//
-// The module (started by the page) listens to that; it never imports the
-// player. Everything the player draws is marked data-walkme-ignore, so DXA
-// auto-capture sees only the host app.
+// The module (started by the page) hears the player through its bridge; it
+// never imports the player. What the real payload does not carry (a
+// Launcher's name, a step's name and index, a ShoutOut button's text, the
+// menu's trigger, ...) does not reach it. Everything the player draws is
+// marked data-walkme-ignore, so DXA auto-capture sees only the host app.
 
 import { h, uid } from "./dom.js";
 
-export function fire(type, properties) {
-  window.dispatchEvent(new CustomEvent("walkme:event", { detail: { type, properties } }));
+// catalog event -> [the player's event, { its payload field: the catalog property it carries }, fixed payload fields]
+// (the rows of docs/player-mapping.json, read backwards).
+const GOAL = ["GoalCompleted", { id: "goal.id", name: "goal.name", relatedObjectId: "item.id" }];
+const TEACHME_QUIZ = { courseId: "course.id", courseName: "course.name", id: "quiz.id", name: "quiz.name" };
+const QUIZ_RESULT = { ...TEACHME_QUIZ, score: "quiz.score", passmark: "quiz.passingScore" };
+const TO_PLAYER = {
+  "swt.started": ["SwtStarted", { swtId: "item.id", swtName: "item.name", flowId: "flow.id" }],
+  "swt.step_played": ["SwtStepShown", { swtId: "item.id", swtName: "item.name", flowId: "flow.id", stepId: "step.id", balloonId: "balloon.id" }],
+  "swt.goal_reached": GOAL,
+  "swt.failed": ["SwtFailedToStart", { swtId: "item.id", swtName: "item.name", stepId: "step.id", stepName: "step.name", stepIndex: "step.index", reason: "failure.reason" }],
+  "launcher.clicked": ["LauncherClicked", { id: "item.id" }],
+  "onboarding.task_completed": ["TaskCompleted", { id: "item.id" }],
+  "shoutout.shown": ["WalkMeObjectStarted", { id: "item.id", name: "item.name" }, { objectType: 14 }],
+  "shoutout.action_clicked": ["ShoutOutEngagement", { id: "item.id", name: "item.name", actionType: "action.id" }],
+  "shoutout.dismissed": ["ShoutOutEngagement", { id: "item.id", name: "item.name", actionType: "dismiss.method" }],
+  "shoutout.goal_reached": GOAL,
+  "smarttip.shown": ["SmartTipShown", { id: "item.id", name: "item.name", text: "tip.text" }],
+  "smarttip.validation_error": ["SmartTipValidationError", { id: "item.id", name: "item.name", fieldName: "field.name", rule: "validation.rule", message: "validation.message" }],
+  "survey.question_answered": ["SurveyQuestionAnswered", { surveyId: "survey.id", surveyName: "survey.name", questionId: "question.id", questionText: "question.text", questionType: "question.type", answer: "answer.value" }],
+  "survey.dismissed": ["SurveyClosed", { id: "survey.id", name: "survey.name", answersCount: "answers.count" }],
+  "survey.submitted": ["SurveySubmitted", { id: "survey.id", name: "survey.name", status: "survey.status", answers: "survey.answers" }],
+  "menu.opened": ["AfterMenuOpen", {}],
+  "menu.searched": ["MenuSearch", { query: "menu.query", resultsCount: "menu.results" }],
+  // objectType: the item's deployable type number (below).
+  "menu.item_selected": ["ActivateFromMenu", { id: "item.id" }],
+  "shuttle.goal_reached": GOAL,
+  "resource.clicked": ["ResourceStarted", { id: "item.id", name: "item.name", url: "resource.url" }],
+  "resource.goal_reached": GOAL,
+  "teachme.visible": ["CourseShown", { id: "course.id", name: "course.name" }],
+  "teachme.step_started": ["CourseItemStarted", { courseId: "course.id", courseName: "course.name", lessonId: "lesson.id", lessonName: "lesson.name", id: "step.id", name: "step.name", index: "step.index" }],
+  "teachme.course_started": ["CourseStarted", { id: "course.id", name: "course.name" }],
+  "teachme.course_completed": ["CourseCompleted", { id: "course.id", name: "course.name", durationMs: "course.durationMs" }],
+  "teachme.quiz_played": ["QuizStarted", TEACHME_QUIZ],
+  "teachme.quiz_submitted": ["QuizSubmitted", QUIZ_RESULT],
+  "teachme.quiz_passed": ["QuizPassed", QUIZ_RESULT],
+  "teachme.quiz_failed": ["QuizFailed", QUIZ_RESULT],
+};
+
+// The player's deployable type numbers (objectType).
+const OBJECT_TYPE = { WalkThru: 0, OnboardingTask: 1, Launcher: 2, Survey: 4, Resource: 7, Shuttle: 9, ShoutOut: 14, SmartWalkThru: 19, Course: 21 };
+
+const listeners = new Set();
+
+/** Calls `listener({ name, payload, type, properties })` for every event the player fires (the demo's log). */
+export function onFire(listener) {
+  listeners.add(listener);
+}
+
+/**
+ * Fires the player's own event `name` with `payload` through the simulated
+ * player (once it is ready). `type` and `properties`: the catalog event the
+ * demo means by it, for the log.
+ */
+export function firePlayer(name, payload = {}, type = null, properties = payload) {
+  const player = window.__walkmeStandin;
+  if (!player) return;
+  const go = () => {
+    for (const l of listeners) l({ name, payload, type, properties });
+    player.fire(name, payload);
+  };
+  if (player.isReady()) go();
+  else player.whenReady.then(go);
+}
+
+/**
+ * Fires catalog event `type` the way the real player does: as its player
+ * event, with the payload fields that carry `properties` (nothing else).
+ */
+export function fire(type, properties = {}) {
+  const [name, fields, fixed] = TO_PLAYER[type];
+  const payload = { ...fixed };
+  for (const [field, prop] of Object.entries(fields)) if (properties[prop] !== undefined) payload[field] = properties[prop];
+  if (type === "menu.item_selected") payload.objectType = OBJECT_TYPE[properties["item.type"]];
+  firePlayer(name, payload, type, properties);
 }
 
 const item = (id, name, type) => ({ "item.id": id, "item.name": name, "item.type": type });
 
 const SHOUTOUT = item("so-reports-2", "New: Reports 2.0", "ShoutOut");
 const SURVEY = { ...item("survey-nps-q3", "NPS survey", "Survey"), "survey.id": "survey-nps-q3", "survey.name": "NPS" };
-const SWT = item("swt-create-contact", "Create your first contact", "SmartWalkThru");
-const SWT_BROKEN = item("swt-export-pdf", "Export a report to PDF", "SmartWalkThru");
+const SWT = { ...item("swt-create-contact", "Create your first contact", "SmartWalkThru"), "flow.id": "flow-create-contact" };
+const SWT_BROKEN = { ...item("swt-export-pdf", "Export a report to PDF", "SmartWalkThru"), "flow.id": "flow-export-pdf" };
 const TIP = item("tip-email", "Work e-mail", "SmartTip");
 const COURSE = { "course.id": "course-crm-basics", "course.name": "CRM basics" };
 const QUIZ = { "quiz.id": "quiz-crm-basics", "quiz.name": "CRM basics quiz" };
@@ -159,7 +240,6 @@ export function createPlayer(app, layer) {
         score = n;
         for (const x of scores.children) x.setAttribute("aria-pressed", String(x === b));
         submit.disabled = false;
-        fire("survey.question_answered", { ...SURVEY, "question.id": "q1", "question.text": NPS_Q, "question.type": "nps", "answer.value": n });
       });
       scores.append(b);
     }
@@ -191,18 +271,21 @@ export function createPlayer(app, layer) {
     );
     submit.addEventListener("click", () => {
       if (score === null) return;
-      let count = 1;
-      if (reason.value.trim()) {
-        count = 2;
-        fire("survey.question_answered", { ...SURVEY, "question.id": "q2", "question.text": REASON_Q, "question.type": "free_text", "answer.value": reason.value.trim() });
-      }
-      fire("survey.submitted", { ...SURVEY, "question.id": "q1", "question.text": NPS_Q, "answer.value": score, "answers.count": count });
+      // Each answer as it is submitted (the proposed SurveyQuestionAnswered),
+      // then the survey with all of them. The shape of one element of the
+      // real `answers` is not public; this one is the demo's.
+      const answers = [{ questionId: "q1", questionText: NPS_Q, questionType: "nps", answer: score }];
+      if (reason.value.trim()) answers.push({ questionId: "q2", questionText: REASON_Q, questionType: "free_text", answer: reason.value.trim() });
+      for (const a of answers) fire("survey.question_answered", { ...SURVEY, "question.id": a.questionId, "question.text": a.questionText, "question.type": a.questionType, "answer.value": a.answer });
+      // status: the real field; its values are not public.
+      fire("survey.submitted", { ...SURVEY, "survey.status": "completed", "survey.answers": answers });
       submitted = true;
       card.replaceChildren(h("p", { class: "wm-kicker" }, "Thank you"), h("h2", null, "Thanks for your feedback!"), h("p", null, "It goes straight to the team."));
       setTimeout(() => card.remove(), 2500);
     });
     layer.append(card);
     scores.firstElementChild.focus({ preventScroll: true });
+    firePlayer("SurveyStarted", { id: SURVEY["survey.id"], name: SURVEY["survey.name"] });
   }
 
   // ---- Launchers ----------------------------------------------------------------
@@ -251,6 +334,9 @@ export function createPlayer(app, layer) {
   addEventListener("resize", place);
   addEventListener("scroll", place, true);
 
+  // The Smart Walk-Thru's own events that map to no catalog event.
+  const swtPayload = (s) => ({ swtId: s["item.id"], swtName: s["item.name"], flowId: s["flow.id"] });
+
   function endWalkThru() {
     state.swt = null;
     balloon?.remove();
@@ -278,14 +364,38 @@ export function createPlayer(app, layer) {
     balloon = h(
       "section",
       { class: "wm-balloon", role: "dialog", "aria-labelledby": titleId, "data-walkme-ignore": "" },
-      h("button", { type: "button", class: "wm-x", "aria-label": "Close Walk-Thru", onclick: endWalkThru }, "×"),
+      h(
+        "button",
+        {
+          type: "button",
+          class: "wm-x",
+          "aria-label": "Close Walk-Thru",
+          onclick: () => {
+            firePlayer("SwtStopped", { ...swtPayload(SWT), wasClosedByUser: true });
+            endWalkThru();
+          },
+        },
+        "×"
+      ),
       h("p", { class: "wm-kicker" }, `Step ${i + 1} of ${SWT_STEPS.length}`),
       h("h2", { id: titleId }, step.name),
       h("p", null, step.text),
       h(
         "div",
         { class: "wm-actions" },
-        i > 0 && h("button", { type: "button", class: "wm-btn", onclick: () => showStep(i - 1) }, "Back"),
+        i > 0 &&
+          h(
+            "button",
+            {
+              type: "button",
+              class: "wm-btn",
+              onclick: () => {
+                firePlayer("SwtButtonClicked", { ...swtPayload(SWT), balloonId: "balloon-" + step.id, stepId: step.id, isBack: true, nextStepId: SWT_STEPS[i - 1].id });
+                showStep(i - 1);
+              },
+            },
+            "Back"
+          ),
         !last &&
           h(
             "button",
@@ -293,6 +403,7 @@ export function createPlayer(app, layer) {
               type: "button",
               class: "wm-btn primary",
               onclick: () => {
+                firePlayer("SwtButtonClicked", { ...swtPayload(SWT), balloonId: "balloon-" + step.id, stepId: step.id, isBack: false, nextStepId: SWT_STEPS[i + 1].id });
                 step.before?.();
                 requestAnimationFrame(() => showStep(i + 1));
               },
@@ -303,7 +414,7 @@ export function createPlayer(app, layer) {
     );
     layer.append(balloon);
     place();
-    fire("swt.step_played", { ...SWT, "step.id": step.id, "step.name": step.name, "step.index": i + 1 });
+    fire("swt.step_played", { ...SWT, "step.id": step.id, "step.name": step.name, "step.index": i + 1, "balloon.id": "balloon-" + step.id });
     if (i > 0) target.focus?.({ preventScroll: true });
   }
 
@@ -412,19 +523,24 @@ export function createPlayer(app, layer) {
     });
     layer.append(menu);
     document.body.classList.add("wm-menu-open");
+    firePlayer("BeforeMenuOpen", {});
     fire("menu.opened", { "menu.trigger": trigger });
     renderTab();
     menu.querySelector(`[data-tab='${tab}']`)?.focus();
   }
 
   function closeMenu() {
-    menu?.remove();
+    if (!menu) return;
+    firePlayer("BeforeMenuClose", {});
+    menu.remove();
     menu = null;
     document.body.classList.remove("wm-menu-open");
     document.querySelector(".wm-widget")?.focus({ preventScroll: true });
+    firePlayer("AfterMenuClose", {});
   }
 
   function switchTab(tab) {
+    if (tab !== state.menuTab) firePlayer("MenuTabSelected", { tabName: tab });
     state.menuTab = tab;
     for (const b of menu.querySelectorAll(".wm-tab")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
     renderTab();
@@ -495,6 +611,7 @@ export function createPlayer(app, layer) {
       else playWalkThru("menu");
     } else if (x["item.type"] === "Shuttle") {
       closeMenu();
+      firePlayer("ShuttleStarted", { id: x["item.id"], name: x["item.name"], destinationUrl: "#/" + x.view });
       app.navigate(x.view);
       setTimeout(() => fire("shuttle.goal_reached", { ...base, "goal.id": "goal-billing", "goal.name": "Reached billing settings", "shuttle.url": location.href }), 50);
     } else {
@@ -696,6 +813,7 @@ export function createPlayer(app, layer) {
   function contactSaved() {
     if (state.swt) {
       fire("swt.goal_reached", { ...SWT, "goal.id": "goal-contact-created", "goal.name": "Contact created" });
+      firePlayer("SwtCompleted", swtPayload(SWT));
       endWalkThru();
       notice("Walk-Thru complete: contact created.");
     }

@@ -1,4 +1,7 @@
-// A stand-in for the WalkMe player's page-facing hooks, for the browser tests.
+// A simulated WalkMe player: the real player's page-facing hooks, nothing else.
+// The demo app (www/index.html) runs on it, and the browser tests use it as their
+// stand-in for the real player (tests/e2e/standin.test.mjs checks it against
+// docs/player-events.md).
 //
 // It does what the real player is documented (or, where marked UNVERIFIED,
 // most likely) to do towards the host page:
@@ -17,7 +20,9 @@
 //   .routes()             the same, with the channels and fields each name goes through
 //   .errors               what handlers and callbacks threw (the player swallows it)
 //
-// Configuration, read once when the script runs: window.__walkmeStandinConfig =
+// Configuration, read once when the script runs: window.__walkmeStandinConfig, or else
+// the JSON of the script tag's data-config attribute (a page with a strict CSP and no
+// inline script: <script src="walkme-player.js" data-config='{"extraEvents":true}'>) =
 //   { delayMs: 30,               how long the player takes to load
 //     eventsApi: true,           false: an older player without the Events API plugin
 //     disableEventsMapper: false, the site setting that lets events.on take any name
@@ -43,7 +48,16 @@
   "use strict";
 
   var w = window;
-  var cfg = w.__walkmeStandinConfig || {};
+  var cfg = w.__walkmeStandinConfig || scriptConfig() || {};
+
+  function scriptConfig() {
+    try {
+      var s = typeof document !== "undefined" && document.currentScript;
+      return s && s.dataset && s.dataset.config ? JSON.parse(s.dataset.config) : null;
+    } catch (e) {
+      return null;
+    }
+  }
   var delayMs = typeof cfg.delayMs === "number" ? cfg.delayMs : 30;
   var hasEventsApi = cfg.eventsApi !== false;
 
@@ -277,7 +291,7 @@
   // ---- fire --------------------------------------------------------------------------
 
   function fire(name, payload) {
-    if (!state.ready) throw new Error("walkme-standin: the player is not ready yet (await __walkmeStandin.whenReady)");
+    if (!state.ready) throw new Error("walkme-player: the player is not ready yet (await __walkmeStandin.whenReady)");
     var route = byName[name];
     var p = payload && typeof payload === "object" ? payload : {};
     var result = { name: name, api: 0, walkme_event: false, walkme_player_event: false };
