@@ -89,10 +89,10 @@ for (const sig of ["SIGINT", "SIGTERM"]) {
 }
 // The whole run is bounded: it stops by itself.
 const watchdog = setTimeout(async () => {
-  console.error("bench: FAILED: still running after 15 minutes; giving up");
+  console.error("bench: FAILED: still running after 30 minutes; giving up");
   await cleanup();
   process.exit(1);
-}, 15 * 60_000);
+}, 30 * 60_000);
 watchdog.unref();
 
 const dev = await serve();
