@@ -9,7 +9,7 @@ import { t, lang, setLang, onLang, preferredLang, LANGS, eventName, groupName, e
 import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";
 import { FieldProblems } from "./problems.js";
-import { renderDestinationForm } from "./destination-form.js";
+import { renderDestinationForm, presetProblems } from "./destination-form.js";
 import { loadPublishedEtag, publish } from "./publish.js";
 import { loadDraft, saveDraft, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone, versions } from "./store.js";
 import { destinationModel, emptyDestination, modelDestination, authLabel, uniqueId, copyName } from "./model.js";
@@ -313,7 +313,7 @@ function destinationsPage() {
         "dl",
         { class: "facts" },
         fact("request", h("span", { class: "method" }, d.method || "POST"), " ", h("code", { class: "url" }, d.url)),
-        fact("mode", d.mode || "cors"),
+        fact("mode", (d.mode || "cors") + (d.format ? ` · ${d.format}` : "")),
         fact("auth", authLabel(d.auth)),
         fact("headers", (d.headers || []).length ? d.headers.map((x) => x.name).join(", ") : t("destinations.noHeaders")),
         fact("body", d.body === undefined ? t("destinations.defaultBody") : t("destinations.templateBody")),
@@ -356,8 +356,9 @@ function openDestination(id, focusKey) {
     const v = validate(d);
     const pre = `destinations[${di}]`;
     const list = client.map((p) => ({ ...p, kind: "error" }));
+    list.push(...presetProblems(m));
     const add = (p, kind) => {
-      if (p.path === pre || p.path.startsWith(pre + ".") || p.path.startsWith(pre + "[")) list.push({ key: "destination" + p.path.slice(pre.length), message: p.message, kind, path: p.path });
+      if (p.path === pre || p.path.startsWith(pre + ".") || p.path.startsWith(pre + "[")) list.push({ key: "destination" + p.path.slice(pre.length), message: p.message, kind, path: p.path, code: p.code });
     };
     v.errors.forEach((p) => add(p, "error"));
     (v.warnings || []).forEach((p) => add(p, "warn"));

@@ -9,7 +9,7 @@ import { validate } from "./module.js";
 import { h, mount, field, select, uid, toast, guardClose, showModal, codeBlock } from "./dom.js";
 import { t, eventName, groupName, eventDescription, propLabel, typeLabel } from "./i18n.js";
 import { FieldProblems } from "./problems.js";
-import { renderDestinationForm } from "./destination-form.js";
+import { renderDestinationForm, presetProblems } from "./destination-form.js";
 import { openTestSend } from "./test-send.js";
 import { sampleProperties, COMMON } from "./samples.js";
 import { clone } from "./store.js";
@@ -194,7 +194,7 @@ export function openWizard(ctx, opts = {}) {
     });
     let message = p.message;
     if (key === "webhook.event" && !m.event) message = t("wizard.eventMissing");
-    return { key, message, kind, path: p.path };
+    return { key, message, kind, path: p.path, code: p.code };
   }
 
   function check() {
@@ -204,6 +204,7 @@ export function openWizard(ctx, opts = {}) {
     if (!m.name.trim()) list.push({ key: "webhook.name", message: t("wizard.nameMissing"), kind: "error" });
     else if (nameTaken(ctx.draft().webhooks, m.name, m.originalId)) list.push({ key: "webhook.name", message: t("wizard.nameTaken", { name: m.name.trim() }), kind: "error" });
     for (const p of client) list.push({ ...p, kind: "error" });
+    list.push(...presetProblems(m.dest));
     for (const p of v.errors) {
       const t = translate(p, "error", wi, di);
       if (t) list.push(t);
