@@ -166,7 +166,7 @@ function webhooksPage() {
         h(
           "div",
           { class: "row-buttons" },
-          h("button", { type: "button", class: "btn small", onclick: () => openTestSend({ draft: state.draft, webhook: w, byId: state.byId }), "aria-label": t("webhooks.testLabel", { name: nameOf(w) }) }, t("webhooks.test")),
+          h("button", { type: "button", class: "btn small", onclick: () => testWebhook(w), "aria-label": t("webhooks.testLabel", { name: nameOf(w) }) }, t("webhooks.test")),
           h("button", { type: "button", class: "btn small ghost", onclick: () => openWizard(ctx, { webhookId: w.id }), "aria-label": t("webhooks.editLabel", { name: nameOf(w) }) }, t("action.edit")),
           h("button", { type: "button", class: "btn small ghost", onclick: () => duplicateWebhook(w.id), "aria-label": t("webhooks.duplicateLabel", { name: nameOf(w) }) }, t("action.duplicate")),
           h("button", { type: "button", class: "btn small ghost danger-text", onclick: () => deleteWebhook(w), "aria-label": t("webhooks.deleteLabel", { name: nameOf(w) }) }, t("action.delete"))
@@ -254,6 +254,29 @@ function webhooksPage() {
   );
   apply();
   return [head, unpublishedBanner(), toolbar, table, none];
+}
+
+// "Send test" from the list; a fix it offers (a mode, a format) changes the draft's destination, with Undo.
+function testWebhook(w) {
+  openTestSend({
+    draft: state.draft,
+    webhook: w,
+    byId: state.byId,
+    fix(patch) {
+      const next = clone(state.draft);
+      const d = next.destinations.find((x) => x.id === w.destination);
+      if (d) {
+        Object.assign(d, patch);
+        if (patch.mode && patch.mode !== "cors") {
+          d.headers = [];
+          delete d.idempotencyHeader;
+        }
+      }
+      const name = (d && (d.platform || d.id)) || w.destination;
+      change(next, { label: t("undo.editDestination", { name }), message: t("destination.saved", { name }) });
+      return { draft: state.draft, webhook: state.draft.webhooks.find((x) => x.id === w.id) || w };
+    },
+  });
 }
 
 function newWebhook() {
