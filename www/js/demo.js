@@ -10,6 +10,7 @@ import { t, deliveryError } from "./i18n.js";
 import { liveSettings, onPublished, recordDelivery } from "./store.js";
 import { defaultSettings, localTokenUrl, LOCAL_CLIENT_ID } from "./default-settings.js";
 import { createPlayer } from "./player.js";
+import { mountDeliveries } from "./deliveries.js";
 
 const SETTINGS_URL = "/settings/walkme-webhooks.json";
 
@@ -251,6 +252,7 @@ try {
   hooks.identify("u-1042", { plan: "pro", role: "admin", company: "Northwind" });
   provideTokens();
   hooks.onDelivery(onDelivery);
+  mountDeliveries(hooks, { webhookName });
   onPublished(apply);
   showStatus();
   renderStats();

@@ -1,7 +1,8 @@
 // The webhook editor: Insights > Integrations > Webhooks (list, New/Edit
-// wizard, test send), Destinations, Publish settings, Versions, Available
-// events. State: the draft settings in localStorage; "Publish" hands them
-// to the demo app (any open tab picks them up at once) and keeps a version.
+// wizard, test send), Destinations, Deliveries (the app's delivery
+// history), Publish settings, Versions, Available events. State: the draft
+// settings in localStorage; "Publish" hands them to the demo app (any open
+// tab picks them up at once) and keeps a version.
 
 import { ready, catalog, validate } from "./module.js";
 import { h, mount, field, select, toast, confirmDialog, copyText, download, ago, clock, uid, guardClose, codeBlock, showModal } from "./dom.js";
@@ -10,6 +11,7 @@ import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";
 import { FieldProblems } from "./problems.js";
 import { renderDestinationForm, presetProblems } from "./destination-form.js";
+import { historyView, readHistory, readReplayable, HISTORY_KEY, PARKED_KEY } from "./deliveries.js";
 import { loadPublishedEtag, publish } from "./publish.js";
 import { loadDraft, saveDraft, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone, versions } from "./store.js";
 import { destinationModel, emptyDestination, modelDestination, authLabel, uniqueId, copyName } from "./model.js";
@@ -736,9 +738,44 @@ function eventsPage() {
   ];
 }
 
+// ---- deliveries -------------------------------------------------------------------
+//
+// The app's delivery history, read from the site's localStorage (the same
+// origin as the app; the app's module writes it, the editor only reads).
+// Replay needs a running module, so it happens in the app: a failed or
+// dropped delivery the app can still replay links there.
+
+let deliveriesView = null;
+
+function describeDelivery(e) {
+  const all = [...state.draft.webhooks, ...liveSettings().settings.webhooks];
+  const w = e.webhookId ? all.find((x) => x.id === e.webhookId) : null;
+  return { webhook: w ? nameOf(w) : e.webhookId || t("deliveries.module"), event: w ? eventLabel(w.event) : "" };
+}
+
+function deliveriesPage() {
+  deliveriesView = historyView({ describe: describeDelivery, appLink: (key) => "index.html?deliveries=" + encodeURIComponent(key) });
+  deliveriesView.update(readHistory(), readReplayable());
+  return [
+    pageHead(t("crumb.integrations"), t("deliveries.title"), t("deliveries.lede")),
+    h(
+      "div",
+      { class: "callout info replay-note" },
+      h("p", null, h("strong", null, t("deliveries.replayTitle")), " ", t("deliveries.replayText")),
+      h("a", { class: "btn small", href: "index.html?deliveries=" }, t("deliveries.openApp"))
+    ),
+    deliveriesView.el,
+  ];
+}
+
+// The app wrote more history (another tab): show it, keeping the filters.
+addEventListener("storage", (e) => {
+  if ((e.key === HISTORY_KEY || e.key === PARKED_KEY) && main.dataset.page === "deliveries" && deliveriesView) deliveriesView.update(readHistory(), readReplayable());
+});
+
 // ---- routing --------------------------------------------------------------------
 
-const ROUTES = { webhooks: webhooksPage, destinations: destinationsPage, publish: publishPage, versions: versionsPage, events: eventsPage };
+const ROUTES = { webhooks: webhooksPage, destinations: destinationsPage, deliveries: deliveriesPage, publish: publishPage, versions: versionsPage, events: eventsPage };
 
 function route() {
   const name = (location.hash || "#webhooks").slice(1);
