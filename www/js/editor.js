@@ -538,7 +538,8 @@ function publishPage() {
     },
     t("publish.button")
   );
-  const hostTokens = draft.destinations.filter((d) => d.auth && d.auth.type !== "none" && !(d.auth.token || d.auth.password || d.auth.clientSecret));
+  // Destinations whose secret the app's code supplies (a token from the customer's site, tokenFrom, needs no code).
+  const hostTokens = draft.destinations.filter((d) => d.auth && d.auth.type !== "none" && !(d.auth.token || d.auth.tokenFrom || d.auth.password || d.auth.clientSecret));
   const importBox = h("textarea", { rows: 8, class: "mono", spellcheck: "false", placeholder: '{ "version": 1, "destinations": [...], "webhooks": [...] }' });
   const fImport = field(t("publish.importLabel"), importBox, { wide: true });
   const importBtn = h(
