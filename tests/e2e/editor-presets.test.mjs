@@ -279,6 +279,10 @@ test("3. a bearer token comes from the customer's site (tokenFrom), explained; a
   assert.deepEqual(saved.auth, { type: "bearer", tokenFrom: "/api/site-token" });
   await page.getByRole("link", { name: "Destinations" }).click();
   assert.match(await page.locator(`article.dest[data-destination='${saved.id}']`).textContent(), /Bearer Token \(from \/api\/site-token\)/);
+  // Nothing for developers to add: the Publish page does not ask for a token provider for it.
+  await page.getByRole("link", { name: "Publish settings" }).first().click();
+  await page.waitForSelector("#main[data-page=publish]");
+  assert.doesNotMatch(await page.locator("#main").textContent(), new RegExp(`setTokenProvider\\("${saved.id}"`));
   assert.deepEqual(errors, []);
   await context.close();
 });
