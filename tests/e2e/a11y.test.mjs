@@ -1,6 +1,9 @@
 // Accessibility: axe-core on every screen of the editor (each page, the
-// wizard at each step, the destination form, the dialogs, in English and
-// German), the demo app (each view and the player's overlays) and the
+// wizard at each step with its request preview and condition results, the
+// destination form with a preset, an unavailable preset, a host fix, a
+// probe and each token source, the test send with a CORS failure explained,
+// the Deliveries page, the dialogs, in English and German), the demo app
+// (each view, the player's overlays, the delivery history) and the
 // receiver, at 1280 and 390 pixels wide. Any violation of impact serious or
 // critical fails, and so do the rules the user test tripped over whatever
 // their impact. A screenshot of each screen goes to test-results/.
@@ -15,9 +18,11 @@ const AXE = readFileSync(join(root, "node_modules/axe-core/axe.min.js"), "utf8")
 // the visible text is an experimental rule; both count here.
 const ALWAYS = new Set(["color-contrast", "label-content-name-mismatch", "landmark-no-duplicate-banner", "link-name", "scrollable-region-focusable"]);
 
-let browser, server;
+let browser, server, other;
 before(async () => {
-  server = await serve();
+  // A receiver on a second origin: a destination that is not this page's site.
+  server = await serve({ receiverPorts: [0] });
+  other = `http://127.0.0.1:${server.receiverPorts[0]}/`;
   browser = await launch();
 });
 after(async () => {
@@ -81,6 +86,18 @@ for (const width of [1280, 390]) {
     await check("demo-walkthru");
     await btn("Close Walk-Thru").click();
 
+    // The app's delivery history, with a dropped delivery it can replay.
+    await page.evaluate(async (url) => {
+      const hooks = window.walkmeWebhooks;
+      hooks.update({ version: 1, destinations: [{ id: "strict", url: url + "hook/a11y/strict?status=400" }], webhooks: [{ id: "wh-strict", name: "Strict", event: "launcher.clicked", destination: "strict" }] });
+      hooks.emit("launcher.clicked", { "item.name": "Guide me" });
+      await hooks.flush();
+    }, server.url);
+    await btn("Delivery history").click();
+    await page.locator("dialog.deliveries-dialog[open] tbody tr button").first().waitFor();
+    await check("demo-deliveries");
+    await page.locator("dialog.deliveries-dialog[open]").getByRole("button", { name: "CLOSE", exact: true }).click();
+
     // ---- the editor: every page ---------------------------------------------------
     await page.goto(server.url + "editor.html");
     await page.waitForSelector("#main[data-ready=true]");
@@ -88,7 +105,7 @@ for (const width of [1280, 390]) {
     await page.getByRole("searchbox", { name: "Search" }).fill("no such webhook");
     await check("editor-webhooks-no-match");
     await page.getByRole("button", { name: "Clear filters" }).click();
-    for (const route of ["destinations", "publish", "versions", "events"]) {
+    for (const route of ["destinations", "deliveries", "publish", "versions", "events"]) {
       await page.goto(server.url + "editor.html#" + route);
       await page.waitForSelector(`#main[data-page=${route}]`);
       if (route === "events") await page.locator("li[data-event] details").first().evaluate((d) => (d.open = true));
@@ -132,7 +149,16 @@ for (const width of [1280, 390]) {
     await fresh.getByLabel("Condition 2 property").selectOption("input.name");
     await fresh.getByLabel("Condition 2 value").fill("company");
     await fresh.getByLabel("Static property 1 name").fill("app_id");
+    await fresh.locator(".advanced .request-preview pre.code").waitFor();
+    await check("editor-wizard-event-preview");
     await fresh.getByRole("button", { name: "CONTINUE ›" }).click();
+    await fresh.getByRole("button", { name: "Slack (incoming webhook)", exact: true }).click();
+    await fresh.locator("[data-key='destination.preset.webhook_url']").fill("https://hooks.slack.com/services/T0AB/B0CD/abcdef");
+    await fresh.locator(".preview-section .request-view").waitFor();
+    await check("editor-wizard-destination-preset");
+    await fresh.getByRole("button", { name: "Discord (webhook)", exact: true }).click({ force: true });
+    await fresh.locator(".preset-unavailable").waitFor();
+    await check("editor-wizard-destination-unavailable");
     await fresh.getByRole("button", { name: "Custom", exact: true }).click();
     await fresh.getByLabel("Send to the local receiver (demo)").check();
     await fresh.getByLabel("Authentication Type").selectOption("oauth2");
@@ -150,6 +176,7 @@ for (const width of [1280, 390]) {
     const testDialog = page.locator("dialog[open]", { hasText: "Send test event" });
     await testDialog.getByRole("button", { name: "SEND TEST EVENT" }).click();
     await testDialog.locator(".callout[data-outcome]").waitFor();
+    await testDialog.locator(".cond-results").waitFor();
     await check("editor-test-send");
     await testDialog.getByRole("button", { name: "CLOSE", exact: true }).click();
     await page.keyboard.press("Escape");
@@ -157,11 +184,45 @@ for (const width of [1280, 390]) {
     await check("editor-discard-dialog");
     await page.locator("dialog.confirm[open]").getByRole("button", { name: "Discard" }).click();
 
-    // The destination dialog of the Destinations page.
+    // A test send to an address that does not allow CORS: the probe, the failure explained, the fix.
+    const cors = await startNewWebhook(page, "No CORS here");
+    await cors.getByLabel("Event", { exact: true }).selectOption("launcher.clicked");
+    await cors.getByRole("button", { name: "CONTINUE ›" }).click();
+    await cors.getByRole("button", { name: "Custom", exact: true }).click();
+    await cors.getByLabel("Destination URL").fill(`${other}hook/a11y-cors?cors=0`);
+    await cors.getByRole("button", { name: "Send test" }).click();
+    const corsTest = page.locator("dialog[open]", { hasText: "Send test event" });
+    await corsTest.locator(".probe-result").waitFor();
+    await corsTest.getByRole("button", { name: "SEND TEST EVENT" }).click();
+    await corsTest.locator(".cors-explained").waitFor();
+    await check("editor-test-send-cors");
+    await corsTest.getByRole("button", { name: "CLOSE", exact: true }).click();
+    await cors.getByRole("button", { name: "Close", exact: true }).click();
+    await page.locator("dialog.confirm[open]").getByRole("button", { name: "Discard" }).click();
+
+    // The destination dialog of the Destinations page: a preset with its fields, a host fix, a probe, each token source.
     await page.getByRole("link", { name: "Destinations" }).click();
     await page.getByRole("button", { name: "+ NEW DESTINATION" }).click();
     const dest = page.locator("dialog[open]", { hasText: "New Destination" });
-    await dest.getByRole("button", { name: "Heap", exact: true }).click();
+    await dest.getByRole("button", { name: "Mixpanel (track)", exact: true }).click();
+    await dest.getByRole("button", { name: "SAVE" }).click();
+    await dest.locator(".preset-panel .msg.error").waitFor();
+    await check("editor-destination-preset");
+    await dest.getByRole("button", { name: "Custom", exact: true }).click();
+    await dest.getByLabel("Destination URL").fill("https://hooks.slack.com/services/T0AB/B0CD/abcdef");
+    await dest.locator("[data-fix='mode:simple']").waitFor();
+    await check("editor-destination-host-fix");
+    await dest.getByLabel("Destination URL").fill(`${other}hook/a11y-probe`);
+    await dest.getByRole("button", { name: "Choose the mode for me" }).click();
+    await dest.locator(".probe-result").waitFor();
+    await check("editor-destination-probe");
+    await dest.getByLabel("Authentication Type").selectOption("bearer");
+    await check("editor-destination-token-site");
+    await dest.getByRole("radio", { name: /^Paste a token/ }).check();
+    await dest.getByLabel("Token", { exact: true }).fill("s3cr3t");
+    await check("editor-destination-token-paste");
+    await dest.getByRole("radio", { name: /^Supply the token from the host page/ }).check();
+    await check("editor-destination-token-app");
     await dest.getByLabel("Authentication Type").selectOption("basic");
     await check("editor-destination-dialog");
     await dest.getByRole("button", { name: "Close" }).click();
@@ -184,6 +245,9 @@ for (const width of [1280, 390]) {
     await page.getByRole("button", { name: "NPS detractors to Slack bearbeiten" }).click();
     await check("editor-de-wizard");
     await page.locator("dialog.wizard[open]").getByRole("button", { name: "Schließen" }).click();
+    await page.getByRole("link", { name: "Zustellungen" }).click();
+    await page.waitForSelector("#main[data-page=deliveries]");
+    await check("editor-de-deliveries");
     await page.getByRole("combobox", { name: "Sprache" }).selectOption("en");
 
     // ---- the receiver: what arrived (code blocks that scroll) ---------------------------
@@ -194,7 +258,8 @@ for (const width of [1280, 390]) {
     await check("receiver");
 
     assert.deepEqual(found, [], "\n" + found.join("\n"));
-    assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+    // The browser reports failed and refused requests itself (the receiver's errors, CORS on purpose).
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource|blocked by CORS policy/.test(e)), []);
     await context.close();
   });
 }

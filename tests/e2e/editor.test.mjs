@@ -188,9 +188,10 @@ test("validation errors from the module are shown at the field they belong to", 
 
   // Warnings: a published secret, with the host-token alternative; a destination without CORS.
   await url.fill("https://hooks.slack.com/services/T0/B0/XXXX");
-  const mode = wizard.getByLabel("Mode");
+  const mode = wizard.getByLabel("Mode", { exact: true });
   await until(async () => /use mode simple/.test(await msgOf(mode)), "the CORS warning");
   await wizard.getByLabel("Authentication Type").selectOption("bearer");
+  await wizard.getByRole("radio", { name: /^Paste a token/ }).check();
   await wizard.getByLabel("Token", { exact: true }).fill("xoxb-secret");
   const token = wizard.getByLabel("Token", { exact: true });
   await until(async () => /published to every visitor/.test(await msgOf(token)), "the secret warning");
@@ -200,6 +201,7 @@ test("validation errors from the module are shown at the field they belong to", 
   assert.match(await wizard.locator("pre.code.small").textContent(), /hooks\.setTokenProvider\("custom"/);
 
   // The publish page lists problems of the draft and leads to the field.
+  await wizard.locator("details.more > summary").click();
   await mode.selectOption("cors");
   await wizard.getByRole("button", { name: "SAVE" }).click();
   await wizard.waitFor({ state: "detached" });
@@ -227,15 +229,19 @@ test("destinations are managed on their own page and reused across webhooks; web
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
   const { page, errors } = await openEditor(context);
 
-  // A new destination on the Destinations page, from the Heap preset.
+  // A new destination on the Destinations page. Heap's Track API cannot be
+  // sent to from a page: its preset is listed, says why, and cannot be chosen.
   await page.getByRole("link", { name: "Destinations" }).click();
   await page.waitForSelector("#main[data-page=destinations]");
   const before = await page.locator("article.dest").count();
   await page.getByRole("button", { name: "+ NEW DESTINATION" }).click();
   const dlg = page.locator("dialog[open]", { hasText: "New Destination" });
-  await dlg.getByRole("button", { name: "Heap", exact: true }).click();
-  assert.equal(await dlg.getByLabel("Destination URL").inputValue(), "https://heapanalytics.com/api/track");
-  assert.match(await dlg.getByLabel("Body template (JSON, optional)").inputValue(), /"identity": "\{\{user\.id\}\}"/);
+  const heap = dlg.getByRole("button", { name: "Heap (server-side Track API)", exact: true });
+  assert.equal(await heap.getAttribute("aria-disabled"), "true");
+  await heap.click({ force: true });
+  assert.match(await dlg.locator(".preset-unavailable").textContent(), /cannot be sent to from a browser\. A server-side API/);
+  assert.equal(await dlg.locator(".preset-panel").count(), 0, "not chosen");
+  await dlg.getByRole("button", { name: "Custom", exact: true }).click();
   await dlg.getByLabel("Destination Platform Name").fill("Heap (staging)");
   await dlg.getByLabel("Destination URL").fill(`${server.url}hook/heap`);
   await dlg.getByRole("button", { name: "SAVE" }).click();

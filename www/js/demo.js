@@ -12,6 +12,7 @@ import { t, deliveryError } from "./i18n.js";
 import { liveSettings, onPublished, recordDelivery } from "./store.js";
 import { defaultSettings, localTokenUrl, LOCAL_CLIENT_ID } from "./default-settings.js";
 import { createPlayer, onFire } from "./player.js";
+import { mountDeliveries } from "./deliveries.js";
 
 const SETTINGS_URL = "/settings/walkme-webhooks.json";
 
@@ -198,7 +199,8 @@ function renderStats() {
 function provideTokens() {
   for (const d of settings.destinations) {
     const a = d.auth || { type: "none" };
-    const secret = a.type === "bearer" ? a.token : a.type === "basic" ? a.password : a.type === "oauth2" ? a.clientSecret : "x";
+    // A token from the app's own site (tokenFrom) needs no provider.
+    const secret = a.type === "bearer" ? a.token || a.tokenFrom : a.type === "basic" ? a.password : a.type === "oauth2" ? a.clientSecret : "x";
     if (a.type !== "none" && !secret) {
       hooks.setTokenProvider(d.id, async () => {
         const res = await fetch(localTokenUrl(location.origin), {
@@ -262,6 +264,7 @@ try {
   hooks.identify("u-1042", { plan: "pro", role: "admin", company: "Northwind" });
   provideTokens();
   hooks.onDelivery(onDelivery);
+  mountDeliveries(hooks, { webhookName });
   onPublished(apply);
   showStatus();
   renderStats();

@@ -1,7 +1,8 @@
 // The webhook editor: Insights > Integrations > Webhooks (list, New/Edit
-// wizard, test send), Destinations, Publish settings, Versions, Available
-// events. State: the draft settings in localStorage; "Publish" hands them
-// to the demo app (any open tab picks them up at once) and keeps a version.
+// wizard, test send), Destinations, Deliveries (the app's delivery
+// history), Publish settings, Versions, Available events. State: the draft
+// settings in localStorage; "Publish" hands them to the demo app (any open
+// tab picks them up at once) and keeps a version.
 
 import { ready, catalog, validate } from "./module.js";
 import { h, mount, field, select, toast, confirmDialog, copyText, download, ago, clock, uid, guardClose, codeBlock, showModal } from "./dom.js";
@@ -9,7 +10,8 @@ import { t, lang, setLang, onLang, preferredLang, LANGS, eventName, groupName, e
 import { askName, openWizard } from "./wizard.js";
 import { openTestSend } from "./test-send.js";
 import { FieldProblems } from "./problems.js";
-import { renderDestinationForm } from "./destination-form.js";
+import { renderDestinationForm, presetProblems } from "./destination-form.js";
+import { historyView, readHistory, readReplayable, HISTORY_KEY, PARKED_KEY } from "./deliveries.js";
 import { loadPublishedEtag, publish } from "./publish.js";
 import { loadDraft, saveDraft, liveSettings, hasUnpublished, lastDeliveries, onDeliveries, onPublished, onDraft, resetAll, clone, versions } from "./store.js";
 import { destinationModel, emptyDestination, modelDestination, authLabel, uniqueId, copyName } from "./model.js";
@@ -166,7 +168,7 @@ function webhooksPage() {
         h(
           "div",
           { class: "row-buttons" },
-          h("button", { type: "button", class: "btn small", onclick: () => openTestSend({ draft: state.draft, webhook: w, byId: state.byId }), "aria-label": t("webhooks.testLabel", { name: nameOf(w) }) }, t("webhooks.test")),
+          h("button", { type: "button", class: "btn small", onclick: () => testWebhook(w), "aria-label": t("webhooks.testLabel", { name: nameOf(w) }) }, t("webhooks.test")),
           h("button", { type: "button", class: "btn small ghost", onclick: () => openWizard(ctx, { webhookId: w.id }), "aria-label": t("webhooks.editLabel", { name: nameOf(w) }) }, t("action.edit")),
           h("button", { type: "button", class: "btn small ghost", onclick: () => duplicateWebhook(w.id), "aria-label": t("webhooks.duplicateLabel", { name: nameOf(w) }) }, t("action.duplicate")),
           h("button", { type: "button", class: "btn small ghost danger-text", onclick: () => deleteWebhook(w), "aria-label": t("webhooks.deleteLabel", { name: nameOf(w) }) }, t("action.delete"))
@@ -256,6 +258,29 @@ function webhooksPage() {
   return [head, unpublishedBanner(), toolbar, table, none];
 }
 
+// "Send test" from the list; a fix it offers (a mode, a format) changes the draft's destination, with Undo.
+function testWebhook(w) {
+  openTestSend({
+    draft: state.draft,
+    webhook: w,
+    byId: state.byId,
+    fix(patch) {
+      const next = clone(state.draft);
+      const d = next.destinations.find((x) => x.id === w.destination);
+      if (d) {
+        Object.assign(d, patch);
+        if (patch.mode && patch.mode !== "cors") {
+          d.headers = [];
+          delete d.idempotencyHeader;
+        }
+      }
+      const name = (d && (d.platform || d.id)) || w.destination;
+      change(next, { label: t("undo.editDestination", { name }), message: t("destination.saved", { name }) });
+      return { draft: state.draft, webhook: state.draft.webhooks.find((x) => x.id === w.id) || w };
+    },
+  });
+}
+
 function newWebhook() {
   askName(state.draft, (name) => openWizard(ctx, { name }));
 }
@@ -313,7 +338,7 @@ function destinationsPage() {
         "dl",
         { class: "facts" },
         fact("request", h("span", { class: "method" }, d.method || "POST"), " ", h("code", { class: "url" }, d.url)),
-        fact("mode", d.mode || "cors"),
+        fact("mode", (d.mode || "cors") + (d.format ? ` · ${d.format}` : "")),
         fact("auth", authLabel(d.auth)),
         fact("headers", (d.headers || []).length ? d.headers.map((x) => x.name).join(", ") : t("destinations.noHeaders")),
         fact("body", d.body === undefined ? t("destinations.defaultBody") : t("destinations.templateBody")),
@@ -356,8 +381,9 @@ function openDestination(id, focusKey) {
     const v = validate(d);
     const pre = `destinations[${di}]`;
     const list = client.map((p) => ({ ...p, kind: "error" }));
+    list.push(...presetProblems(m));
     const add = (p, kind) => {
-      if (p.path === pre || p.path.startsWith(pre + ".") || p.path.startsWith(pre + "[")) list.push({ key: "destination" + p.path.slice(pre.length), message: p.message, kind, path: p.path });
+      if (p.path === pre || p.path.startsWith(pre + ".") || p.path.startsWith(pre + "[")) list.push({ key: "destination" + p.path.slice(pre.length), message: p.message, kind, path: p.path, code: p.code });
     };
     v.errors.forEach((p) => add(p, "error"));
     (v.warnings || []).forEach((p) => add(p, "warn"));
@@ -512,7 +538,8 @@ function publishPage() {
     },
     t("publish.button")
   );
-  const hostTokens = draft.destinations.filter((d) => d.auth && d.auth.type !== "none" && !(d.auth.token || d.auth.password || d.auth.clientSecret));
+  // Destinations whose secret the app's code supplies (a token from the customer's site, tokenFrom, needs no code).
+  const hostTokens = draft.destinations.filter((d) => d.auth && d.auth.type !== "none" && !(d.auth.token || d.auth.tokenFrom || d.auth.password || d.auth.clientSecret));
   const importBox = h("textarea", { rows: 8, class: "mono", spellcheck: "false", placeholder: '{ "version": 1, "destinations": [...], "webhooks": [...] }' });
   const fImport = field(t("publish.importLabel"), importBox, { wide: true });
   const importBtn = h(
@@ -712,9 +739,44 @@ function eventsPage() {
   ];
 }
 
+// ---- deliveries -------------------------------------------------------------------
+//
+// The app's delivery history, read from the site's localStorage (the same
+// origin as the app; the app's module writes it, the editor only reads).
+// Replay needs a running module, so it happens in the app: a failed or
+// dropped delivery the app can still replay links there.
+
+let deliveriesView = null;
+
+function describeDelivery(e) {
+  const all = [...state.draft.webhooks, ...liveSettings().settings.webhooks];
+  const w = e.webhookId ? all.find((x) => x.id === e.webhookId) : null;
+  return { webhook: w ? nameOf(w) : e.webhookId || t("deliveries.module"), event: w ? eventLabel(w.event) : "" };
+}
+
+function deliveriesPage() {
+  deliveriesView = historyView({ describe: describeDelivery, appLink: (key) => "index.html?deliveries=" + encodeURIComponent(key) });
+  deliveriesView.update(readHistory(), readReplayable());
+  return [
+    pageHead(t("crumb.integrations"), t("deliveries.title"), t("deliveries.lede")),
+    h(
+      "div",
+      { class: "callout info replay-note" },
+      h("p", null, h("strong", null, t("deliveries.replayTitle")), " ", t("deliveries.replayText")),
+      h("a", { class: "btn small", href: "index.html?deliveries=" }, t("deliveries.openApp"))
+    ),
+    deliveriesView.el,
+  ];
+}
+
+// The app wrote more history (another tab): show it, keeping the filters.
+addEventListener("storage", (e) => {
+  if ((e.key === HISTORY_KEY || e.key === PARKED_KEY) && main.dataset.page === "deliveries" && deliveriesView) deliveriesView.update(readHistory(), readReplayable());
+});
+
 // ---- routing --------------------------------------------------------------------
 
-const ROUTES = { webhooks: webhooksPage, destinations: destinationsPage, publish: publishPage, versions: versionsPage, events: eventsPage };
+const ROUTES = { webhooks: webhooksPage, destinations: destinationsPage, deliveries: deliveriesPage, publish: publishPage, versions: versionsPage, events: eventsPage };
 
 function route() {
   const name = (location.hash || "#webhooks").slice(1);

@@ -19,6 +19,7 @@ const NUMERIC_OPS = new Set(["gt", "gte", "lt", "lte"]);
 
 const AUTH_VALUES = ["none", "bearer", "basic", "oauth2"];
 const MODE_VALUES = ["cors", "simple", "no-cors"];
+const FORMAT_VALUES = ["json", "form", "text"];
 
 export function authOptions() {
   return AUTH_VALUES.map((value) => ({ value, label: t("auth." + value) }));
@@ -26,6 +27,16 @@ export function authOptions() {
 
 export function modeOptions() {
   return MODE_VALUES.map((value) => ({ value, label: t("mode." + value) }));
+}
+
+/** The body formats; "" is the mode's default (json in cors mode, text otherwise). */
+export function formatOptions() {
+  return [{ value: "", label: t("format.default") }, ...FORMAT_VALUES.map((value) => ({ value, label: t("format." + value) }))];
+}
+
+/** The format a destination sends in `mode` when `format` is left to the default. */
+export function effectiveFormat(mode, format) {
+  return format || (mode === "cors" ? "json" : "text");
 }
 
 export const METHODS = ["POST", "GET", "PUT", "PATCH", "DELETE"];
@@ -109,9 +120,20 @@ export function uniqueId(base, taken) {
   return id;
 }
 
+// The fields of a destination the form edits; anything else (batch, rate,
+// fields of later versions) is kept as it is.
+const FORM_FIELDS = new Set(["id", "platform", "method", "url", "auth", "headers", "mode", "format", "body", "timeoutMs", "maxAttempts", "idempotencyHeader"]);
+
+/** Where a bearer token comes from: "site" (auth.tokenFrom), "paste" (published) or "app" (hooks.setTokenProvider). */
+function tokenSource(a) {
+  if (a.type !== "bearer") return "site";
+  if (a.tokenFrom) return "site";
+  return a.token ? "paste" : "app";
+}
+
 export function destinationModel(d) {
   const a = d.auth || { type: "none" };
-  const secret = a.type === "bearer" ? a.token : a.type === "basic" ? a.password : a.type === "oauth2" ? a.clientSecret : "";
+  const secret = a.type === "bearer" ? a.token || a.tokenFrom : a.type === "basic" ? a.password : a.type === "oauth2" ? a.clientSecret : "";
   return {
     id: d.id || "",
     idEdited: true,
@@ -119,8 +141,11 @@ export function destinationModel(d) {
     method: d.method || "POST",
     url: d.url || "",
     mode: d.mode || "cors",
+    format: d.format || "",
     authType: a.type || "none",
     token: a.token || "",
+    tokenFrom: a.tokenFrom || "",
+    tokenSource: tokenSource(a),
     username: a.username || "",
     password: a.password || "",
     tokenUrl: a.tokenUrl || "",
@@ -130,14 +155,17 @@ export function destinationModel(d) {
     hostToken: a.type !== "none" && !secret,
     headers: (d.headers || []).map((x) => ({ name: x.name || "", value: x.value || "" })),
     bodyText: d.body === undefined || d.body === null ? "" : JSON.stringify(d.body, null, 2),
+    extras: Object.fromEntries(Object.entries(d).filter(([k]) => !FORM_FIELDS.has(k))),
     timeoutMs: d.timeoutMs != null ? String(d.timeoutMs) : "",
     maxAttempts: d.maxAttempts != null ? String(d.maxAttempts) : "",
     idempotencyHeader: !!d.idempotencyHeader,
+    // The preset it was made from ({ id, values }), set by the form.
+    preset: null,
   };
 }
 
 export function emptyDestination() {
-  return { ...destinationModel({}), idEdited: false };
+  return { ...destinationModel({}), idEdited: false, tokenSource: "site" };
 }
 
 /** The settings destination and client-side problems ({ key, message }). */
@@ -146,7 +174,13 @@ export function modelDestination(m) {
   const d = { id: m.id, platform: m.platform.trim() || undefined, method: m.method, url: m.url.trim() };
   switch (m.authType) {
     case "bearer":
-      d.auth = m.hostToken || !m.token ? { type: "bearer" } : { type: "bearer", token: m.token };
+      if (m.tokenSource === "site") {
+        d.auth = { type: "bearer", tokenFrom: m.tokenFrom.trim() };
+        if (!d.auth.tokenFrom) problems.push({ key: "destination.auth.tokenFrom", message: t("dest.tokenFromMissing") });
+      } else if (m.tokenSource === "paste") {
+        d.auth = { type: "bearer", token: m.token };
+        if (!m.token) problems.push({ key: "destination.auth.token", message: t("dest.tokenMissing") });
+      } else d.auth = { type: "bearer" };
       break;
     case "basic":
       d.auth = { type: "basic", username: m.username };
@@ -162,6 +196,7 @@ export function modelDestination(m) {
   }
   d.headers = m.headers.map((x) => ({ name: x.name.trim(), value: x.value }));
   d.mode = m.mode;
+  if (m.format) d.format = m.format;
   if (m.bodyText.trim()) {
     try {
       d.body = JSON.parse(m.bodyText);
@@ -169,6 +204,7 @@ export function modelDestination(m) {
       problems.push({ key: "destination.body", message: "is not valid JSON: " + e.message });
     }
   }
+  Object.assign(d, m.extras || {});
   for (const k of ["timeoutMs", "maxAttempts"]) {
     const t = m[k].trim();
     if (!t) continue;
@@ -194,6 +230,7 @@ export function authLabel(auth) {
   const type = (auth && auth.type) || "none";
   const l = AUTH_VALUES.includes(type) ? t("auth." + type) : type;
   if (type === "none") return l;
+  if (type === "bearer" && auth.tokenFrom) return t("auth.siteToken", { auth: l, path: auth.tokenFrom });
   const secret = type === "bearer" ? auth.token : type === "basic" ? auth.password : auth.clientSecret;
   return secret ? l : t("auth.hostToken", { auth: l });
 }

@@ -1,12 +1,13 @@
 // The editor's one door into the WebAssembly module. Every page of the
-// editor calls the module through these functions only, so moving to the
-// editor build of the module ("/pkg/editor.js") is a change of the first
-// import line: presets() and preview() use the module's own once it has them.
+// editor calls the module through these functions only: validation, the
+// catalog, the destination presets (presets/presets.json, as data), the
+// preview of the exact request a webhook sends (the runtime's own code),
+// the CORS probe and publishing come from the editor module
+// ("/pkg/editor.js"); "Send test" runs the visitor runtime ("/pkg/index.js").
 
 import init, * as editor from "/pkg/editor.js";
 // The visitor runtime, for "Send test" (it sends the way the app will).
 import initRuntime, { start as runtimeStart } from "/pkg/index.js";
-import { presets as destinationPresets } from "./presets.js";
 
 let loading = null;
 let loadingRuntime = null;
@@ -26,14 +27,33 @@ export function catalog() {
   return editor.catalog();
 }
 
-/** The destination presets (platform, method, URL, mode, body template, hint). */
-export function presets(origin = location.origin) {
-  return destinationPresets(origin);
+let presetList = null;
+/**
+ * The destination presets: [{ id, name, docs, browser: { works, why },
+ * fields: [{ key, label, help, secret, publishable, required, placeholder, pattern }],
+ * destination (with {{field:KEY}} markers), rate, batch }].
+ */
+export function presets() {
+  return (presetList ||= editor.presets());
 }
 
-/** The request a webhook would send for a sample event, when the module can tell; else null. */
-export function preview(...args) {
-  return typeof editor.preview === "function" ? editor.preview(...args) : null;
+/**
+ * The exact request webhook `webhookId` of `settings` sends for an event
+ * with `properties` (secrets masked), and each condition row's result:
+ * { ok, matched, conditions: [bool], request: { method, url, headers, body, mode } | null, error, errors }.
+ */
+export function preview(settings, webhookId, properties) {
+  return editor.preview(settings, webhookId, properties);
+}
+
+/** What a destination URL allows from this page: resolves { reachable, cors }. */
+export async function probeCors(url) {
+  await ready();
+  try {
+    return await editor.probeCors(url);
+  } catch (_) {
+    return { reachable: false, cors: false };
+  }
 }
 
 /** Resolves once the visitor runtime is loaded (it is a module of its own). */

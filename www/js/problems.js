@@ -24,6 +24,7 @@ export class FieldProblems {
     this.touched = new Set();
     this.submitted = false;
     this.onTouch = null; // called when a field is touched for the first time
+    this.hooks = new Map(); // name -> f(problems): parts of a form that show problems their own way
   }
 
   /** Forget every field (before a re-render); touched state is kept. */
@@ -76,6 +77,7 @@ export class FieldProblems {
       msg.className = "msg" + (kind ? " " + kind : "");
       msg.replaceChildren(...list.sort((a, b) => (a.kind === "error" ? -1 : 1) - (b.kind === "error" ? -1 : 1)).map((p) => h("div", { class: "msg-line " + p.kind }, p.message)));
     }
+    for (const f of this.hooks.values()) f(problems);
     if (this.general) {
       this.general.hidden = general.length === 0;
       this.general.replaceChildren(...general.map((p) => h("div", { class: "msg-line " + p.kind }, h("code", null, p.path || p.key), " ", p.message)));

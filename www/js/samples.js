@@ -151,3 +151,21 @@ function satisfy(props, conditions) {
     if (c.join === "or") break;
   }
 }
+
+/**
+ * The properties of a sample event as the app would hand them to the module
+ * (for the request preview): the event's own, made to meet `conditions`, and
+ * the page's session and environment. The module adds event.id, event.type,
+ * event.name and event.timestamp itself.
+ */
+export function previewProperties(event, conditions = [], origin = location.origin) {
+  return withContext(sampleProperties(event, conditions, origin));
+}
+
+/** `properties` with the session and environment the module adds to every event in a page. */
+export function withContext(properties) {
+  const out = { ...properties };
+  const context = { "session.id": "s-7f3a", "page.referrer": "", "env.language": navigator.language, "env.userAgent": navigator.userAgent };
+  for (const [k, v] of Object.entries(context)) if (!(k in out)) out[k] = v;
+  return out;
+}

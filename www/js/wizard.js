@@ -3,15 +3,19 @@
 // static properties) and "2 Select Destination" (platform, request type,
 // URL, authentication, headers), then Send test or Save. Every change is
 // checked with the module's own validate(); each problem shows under the
-// field it belongs to. Closing with changes asks first.
+// field it belongs to. The request the webhook sends for a sample event,
+// and each condition row's result for it, come from the module's preview()
+// (the code the runtime sends with) and follow every change. Closing with
+// changes asks first.
 
-import { validate } from "./module.js";
-import { h, mount, field, select, uid, toast, guardClose, showModal, codeBlock } from "./dom.js";
+import { validate, preview } from "./module.js";
+import { h, mount, field, select, uid, toast, guardClose, showModal } from "./dom.js";
 import { t, eventName, groupName, eventDescription, propLabel, typeLabel } from "./i18n.js";
 import { FieldProblems } from "./problems.js";
-import { renderDestinationForm } from "./destination-form.js";
+import { renderDestinationForm, presetProblems } from "./destination-form.js";
 import { openTestSend } from "./test-send.js";
-import { sampleProperties, COMMON } from "./samples.js";
+import { previewProperties, COMMON } from "./samples.js";
+import { requestBlock, conditionBadge } from "./request-view.js";
 import { clone } from "./store.js";
 import {
   NEW, operatorOptions, NO_VALUE, conditionRow, rowCondition, staticRow, rowStatic,
@@ -194,7 +198,7 @@ export function openWizard(ctx, opts = {}) {
     });
     let message = p.message;
     if (key === "webhook.event" && !m.event) message = t("wizard.eventMissing");
-    return { key, message, kind, path: p.path };
+    return { key, message, kind, path: p.path, code: p.code };
   }
 
   function check() {
@@ -204,6 +208,7 @@ export function openWizard(ctx, opts = {}) {
     if (!m.name.trim()) list.push({ key: "webhook.name", message: t("wizard.nameMissing"), kind: "error" });
     else if (nameTaken(ctx.draft().webhooks, m.name, m.originalId)) list.push({ key: "webhook.name", message: t("wizard.nameTaken", { name: m.name.trim() }), kind: "error" });
     for (const p of client) list.push({ ...p, kind: "error" });
+    list.push(...presetProblems(m.dest));
     for (const p of v.errors) {
       const t = translate(p, "error", wi, di);
       if (t) list.push(t);
@@ -242,33 +247,66 @@ export function openWizard(ctx, opts = {}) {
 
   // ---- step 1: Select Event -------------------------------------------------
 
+  // The request preview (Advanced, and the destination step) and each
+  // condition row's result, for a sample event, from the module.
   let previewEl = null;
-  function updatePreview() {
-    if (!previewEl) return;
+  let preview2El = null;
+  const condSlots = [];
+  const STAND_IN = "https://destination.example/webhook";
+
+  function samplePreview() {
     const ev = ctx.byId.get(m.event);
-    if (!ev) {
-      previewEl.textContent = t("wizard.previewEmpty");
-      return;
-    }
-    const sample = {
-      "event.id": "3f1c9e2a-demo",
-      "event.type": ev.id,
-      "event.name": ev.name,
-      "event.timestamp": 1718000000000,
-      "session.id": "s-7f3a",
-      "page.url": ctx.origin + "/index.html",
-      "page.path": "/index.html",
-      "page.title": "Acme CRM",
-      "page.referrer": "",
-      "env.language": navigator.language,
-      "env.userAgent": "Mozilla/5.0 (…)",
-      ...sampleProperties(ev, m.conditions.map((r) => rowCondition(r, typeOf))),
+    if (!ev) return null;
+    const { client, webhook, destination } = compose();
+    const conditions = webhook.conditions;
+    const properties = previewProperties(ev, conditions, ctx.origin);
+    const run = (dest) => {
+      const id = dest.id || "destination";
+      return preview({ version: 1, destinations: [{ ...dest, id }], webhooks: [{ ...webhook, enabled: true, destination: id }] }, webhook.id, properties);
     };
-    const body = {};
-    if (!m.selected.length) Object.assign(body, sample);
-    for (const p of m.selected) if (p.name in sample) body[p.as || p.name] = p.hash ? "(SHA-256 of the value)" : sample[p.name];
-    for (const s of m.statics) if (s.name) body[s.name] = rowStatic(s).value;
-    previewEl.textContent = JSON.stringify(body, null, 2);
+    const destProblem = (pv) => pv.errors.some((e) => e.path.startsWith("destinations"));
+    let pv = client.length ? { ok: false, errors: [{ path: "destinations[0]" }] } : run(destination);
+    let whole = true;
+    if (!pv.ok && destProblem(pv)) {
+      // The destination is not filled in yet: the body it would get, from a stand-in address.
+      whole = false;
+      pv = run({ ...destination, url: STAND_IN, headers: [], auth: { type: "none" } });
+      if (!pv.ok && destProblem(pv)) pv = run({ id: destination.id, url: STAND_IN, method: "POST" });
+    }
+    return { pv, whole, properties, destination };
+  }
+
+  function updatePreview() {
+    const out = samplePreview();
+    for (const [i, slot] of condSlots.entries()) {
+      if (!slot) continue;
+      const ok = out && out.pv.ok ? out.pv.conditions[i] : undefined;
+      const r = m.conditions[i];
+      slot.replaceChildren(ok === undefined || !r ? "" : conditionBadge(ok, out.properties, r.property.trim()));
+    }
+    for (const [el, step] of [
+      [previewEl, 1],
+      [preview2El, 2],
+    ]) {
+      if (!el) continue;
+      if (!out) {
+        el.replaceChildren(h("p", { class: "muted" }, t("wizard.previewEmpty")));
+        continue;
+      }
+      const { pv, whole, destination } = out;
+      if (!pv.ok || !pv.request) {
+        el.replaceChildren(h("p", { class: "muted", dataset: { preview: "none" } }, t("wizard.previewFix")));
+        continue;
+      }
+      const label = t("wizard.preview");
+      const matched = pv.matched ? null : h("p", { class: "note" }, t("wizard.previewUnmatched"));
+      if (whole) el.replaceChildren(matched || "", requestBlock(pv.request, destination, label));
+      else {
+        const block = requestBlock(pv.request, destination, label);
+        const body = block.querySelector("pre.code") || block.querySelector(".muted:last-of-type");
+        el.replaceChildren(matched || "", h("p", { class: "hint" }, t(step === 1 ? "wizard.previewBodyOnly" : "wizard.previewFix")), step === 1 && body ? body : "");
+      }
+    }
   }
 
   function renderStep1(focusSel) {
@@ -321,6 +359,7 @@ export function openWizard(ctx, opts = {}) {
       },
       t("wizard.addCondition")
     );
+    condSlots.length = 0;
     const condRows = m.conditions.map((r, i) => {
       const n = i + 1;
       const msg = h("div", { class: "msg", "aria-live": "polite" });
@@ -416,6 +455,8 @@ export function openWizard(ctx, opts = {}) {
       reg(`webhook.conditions[${i}].operator`, op, msg);
       reg(`webhook.conditions[${i}].value`, value, msg);
       reg(`webhook.conditions[${i}]`, prop, msg);
+      const slot = h("span", { class: "cond-slot", "aria-live": "polite" });
+      condSlots[i] = slot;
       return h(
         "div",
         { class: "cond-row", dataset: { row: i } },
@@ -425,6 +466,7 @@ export function openWizard(ctx, opts = {}) {
         h("label", { class: "ic", for: ic.id }, ic, h("span", null, t("wizard.ignoreCase"))),
         join,
         del,
+        slot,
         msg
       );
     });
@@ -434,7 +476,7 @@ export function openWizard(ctx, opts = {}) {
       "fieldset",
       { class: "conditions" },
       h("legend", null, t("wizard.conditions")),
-      h("p", { class: "hint" }, m.conditions.length ? t("wizard.conditionsHint") : t("wizard.conditionsEmpty")),
+      h("p", { class: "hint" }, m.conditions.length ? t("wizard.conditionsHint") + " " + t("wizard.conditionsSample") : t("wizard.conditionsEmpty")),
       h("div", { class: "cond-list" }, condRows),
       condMsg,
       addCond
@@ -595,7 +637,7 @@ export function openWizard(ctx, opts = {}) {
     const propMsg = h("div", { class: "msg", "aria-live": "polite" });
     reg("webhook.properties", addOther, propMsg);
 
-    previewEl = codeBlock("", t("wizard.preview"), { "aria-live": "off" });
+    previewEl = h("div", { class: "request-preview" });
     return h(
       "div",
       { class: "advanced" },
@@ -643,11 +685,16 @@ export function openWizard(ctx, opts = {}) {
     problems.reset("webhook.destination");
     problems.reg("webhook.destination", choice, fChoice.msg);
     const formRoot = h("div", { class: "dest-form" });
+    preview2El = h("div", { class: "request-preview" });
     const taken = new Set(draft.destinations.map((d) => d.id).filter((id) => m.destChoice === NEW || id !== m.destChoice));
     if (m.destChoice === NEW && !m.dest.idEdited && !m.dest.id) m.dest.id = uniqueId(slug(m.dest.platform || "destination"), taken);
     const usedBy = m.destChoice === NEW ? [] : draft.webhooks.filter((x) => x.destination === m.destChoice && x.id !== m.originalId).map((x) => x.name || x.id);
     renderDestinationForm(formRoot, m.dest, { problems, changed, origin: ctx.origin, takenIds: taken, usedBy });
-    step2.replaceChildren(fChoice.wrap, formRoot);
+    step2.replaceChildren(
+      fChoice.wrap,
+      formRoot,
+      h("section", { class: "preview-section", "aria-label": t("wizard.preview") }, h("h3", null, t("wizard.preview")), h("p", { class: "hint" }, t("wizard.previewHint")), preview2El)
+    );
   }
 
   // ---- navigation -------------------------------------------------------------
@@ -711,7 +758,24 @@ export function openWizard(ctx, opts = {}) {
   function sendTest() {
     if (!ready("wizard.notTested")) return;
     const { d, webhook } = compose();
-    openTestSend({ draft: d, webhook, byId: ctx.byId, unsaved: true });
+    openTestSend({
+      draft: d,
+      webhook,
+      byId: ctx.byId,
+      unsaved: true,
+      // A fix the test offers (a mode, a format) goes into the form as filled in.
+      fix(patch) {
+        Object.assign(m.dest, patch);
+        if (patch.mode && patch.mode !== "cors") {
+          m.dest.headers = [];
+          m.dest.idempotencyHeader = false;
+        }
+        renderStep2();
+        changed();
+        const next = compose();
+        return { draft: next.d, webhook: next.webhook };
+      },
+    });
   }
 
   renderStep1();
