@@ -12,9 +12,17 @@
 //! - `engine.check_bookkeeping() == Ok(())`, `matched + resumed ==
 //!   delivered + opaque + failed + dropped + queued`, in flight = attempts
 //!   not answered, stored = records in storage (as the effects leave it);
+//! - nothing ends without a report: the reports of each outcome add up to
+//!   the counters (queue-full drops past the report budget in their summary);
+//! - `keepalive` only while the page hides, within its byte budget; other
+//!   requests within the destination's in-flight limit and rate window; no
+//!   more deliveries in a request than its batch takes; after `stop` or a
+//!   page hide every delivery held is stored;
 //! - every request goes where its webhook's destination sends now (the host,
 //!   scheme and port of the destination's URL, read by the `url` crate),
-//!   with that destination's method and mode;
+//!   with that destination's method and mode; a request of one delivery is
+//!   exactly what `request::build` makes of the settings in force and the
+//!   event in the delivery's latest record (plus its `Authorization`);
 //! - an `Authorization` header is only ever one the settings and tokens in
 //!   force allow (the published credential, a token given for that
 //!   destination since its authentication last changed, or its own
@@ -35,13 +43,15 @@ use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use std::collections::{HashMap, HashSet};
 use walkme_webhooks::core::auth::token_from_response;
-use walkme_webhooks::core::engine::{Context, Effect, Engine, Limits, Send, TokenSource};
+use walkme_webhooks::core::engine::{Context, Effect, Engine, Limits, Outcome, Send, TokenSource};
+use walkme_webhooks::core::event::Event;
 use walkme_webhooks::core::host::NativeHost;
 use walkme_webhooks::core::queue::Record;
+use walkme_webhooks::core::request;
 use walkme_webhooks::core::retry::{parse_retry_after, Answer};
-use walkme_webhooks::core::settings::{Auth, Settings};
+use walkme_webhooks::core::settings::{Auth, Mode, Settings};
 use walkme_webhooks::core::value::Value;
-use walkme_webhooks_fuzz::{self as g, gen, Shape, UrlShape, SECRET_MARK};
+use walkme_webhooks_fuzz::{self as g, gen, known, Shape, UrlShape, SECRET_MARK};
 
 const T0: f64 = 1_000_000.0;
 const WALL: f64 = 1_700_000_000_000.0;
@@ -108,13 +118,30 @@ struct Harness {
     secrets: Vec<String>,
     storage_failed: bool,
     issued: u32,
+    limits: Limits,
+    /// Destination and keepalive bytes of each attempt in flight.
+    flying: HashMap<u64, (String, usize)>,
+    /// Send times per destination, while it has a rate limit.
+    sent_at: HashMap<String, Vec<f64>>,
+    /// Deliveries reported delivered, sent, failed, dropped.
+    reported: [u64; 4],
+    /// The operation being run is a page hide.
+    hiding: bool,
+    /// The event of each key's latest stored record.
+    events: HashMap<String, Event>,
+}
+
+thread_local! {
+    /// The fixed settings, read once.
+    static FIXED: [Settings; 2] = [CONTRACT, RICH]
+        .map(|doc| Settings::from_json(doc, &NativeHost).expect("valid settings"));
 }
 
 fn settings_variant(u: &mut Unstructured) -> Result<Settings> {
     let host = NativeHost;
     Ok(match u.int_in_range(0..=7u8)? {
-        0 => Settings::from_json(CONTRACT, &host).expect("contract example"),
-        1 | 2 => Settings::from_json(RICH, &host).expect("rich"),
+        0 => FIXED.with(|f| f[0].clone()),
+        1 | 2 => FIXED.with(|f| f[1].clone()),
         _ => {
             let style = if u.arbitrary()? {
                 gen::Style::Lenient
@@ -176,8 +203,8 @@ impl Harness {
     }
 
     /// A request must go where its webhook's destination sends now, with
-    /// nothing but allowed credentials.
-    fn check_send(&self, s: &Send) {
+    /// nothing but allowed credentials, within the limits.
+    fn check_send(&mut self, s: &Send) {
         let wid = webhook_of(&s.key);
         let Some(w) = self.settings.webhook(wid) else {
             panic!("a request for webhook {wid:?}, which is not in the settings: {s:?}");
@@ -190,6 +217,79 @@ impl Harness {
         };
         assert_eq!(s.request.method, d.method, "method of {}", d.id);
         assert_eq!(s.request.mode, d.mode, "mode of {}", d.id);
+        let most = d.batch.as_ref().map_or(1, |b| b.max_events as usize);
+        assert!(
+            s.count >= 1 && s.count <= most,
+            "{} deliveries in a request to {}",
+            s.count,
+            d.id
+        );
+        if d.mode == Mode::Cors && d.idempotency_header {
+            let key = s
+                .request
+                .headers
+                .iter()
+                .find(|(n, _)| n == "Idempotency-Key");
+            assert!(
+                key.is_some_and(
+                    |(_, v)| !v.is_empty() && v.bytes().all(|b| (0x21..0x7f).contains(&b))
+                ),
+                "Idempotency-Key of {:?}: {key:?}",
+                s.key
+            );
+        }
+        // A page hide sends everything due with keepalive, within its budget;
+        // otherwise the in-flight limit and the rate window hold.
+        assert_eq!(
+            s.keepalive, self.hiding,
+            "keepalive {} while the page hides: {}",
+            s.keepalive, self.hiding
+        );
+        let kept = if s.keepalive { s.request.size() } else { 0 };
+        let kept_before: usize = self.flying.values().map(|(_, k)| k).sum();
+        assert!(
+            kept_before + kept <= self.limits.keepalive_bytes,
+            "{} keepalive bytes in flight",
+            kept_before + kept
+        );
+        if !s.keepalive {
+            let mine = self.flying.values().filter(|(id, _)| *id == d.id).count();
+            assert!(
+                mine < self.limits.in_flight_per_destination,
+                "a request to {} with {mine} in flight already",
+                d.id
+            );
+        }
+        if let Some(r) = d.rate {
+            let times = self.sent_at.entry(d.id.clone()).or_default();
+            let window = f64::from(r.seconds) * 1000.0;
+            let recent = times.iter().filter(|&&t| self.now - t < window).count();
+            assert!(
+                s.keepalive || recent < r.requests as usize,
+                "a request to {} with {recent} in the last {} s (rate {} per {} s)",
+                d.id,
+                r.seconds,
+                r.requests,
+                r.seconds
+            );
+            times.push(self.now);
+        }
+        self.flying.insert(s.id, (d.id.clone(), kept));
+        // Built from the settings in force and the delivery's event.
+        if let (1, Some(event)) = (s.count, self.events.get(&s.key)) {
+            let compiled = request::Compiled::new(d);
+            match request::build(d, &compiled, &[(w, event)], &s.key, &NativeHost) {
+                Ok(want) => {
+                    let mut got = s.request.clone();
+                    if got.headers.len() == want.headers.len() + 1 {
+                        let (name, _) = got.headers.pop().unwrap_or_default();
+                        assert_eq!(name, "Authorization");
+                    }
+                    assert_eq!(got, want, "a request other than the settings in force make");
+                }
+                Err(e) => panic!("a request sent that the settings in force refuse ({e}): {s:?}"),
+            }
+        }
         let want = UrlShape::of(&walkme_webhooks::core::template::fill_placeholders(
             &d.url, "x",
         ));
@@ -273,7 +373,14 @@ impl Harness {
                         Err(e) => panic!("a stored record is not JSON ({e}): {record}"),
                     };
                     match Record::read(&v) {
-                        Some(r) => assert_eq!(r.key, key, "a record stored under another key"),
+                        Some(r) => {
+                            assert_eq!(r.key, key, "a record stored under another key");
+                            if known::record_over_the_cap(&v) {
+                                self.events.remove(&key);
+                            } else {
+                                self.events.insert(key.clone(), r.event);
+                            }
+                        }
                         None => panic!("a stored record does not read back: {record}"),
                     }
                     self.stored.insert(key);
@@ -283,6 +390,7 @@ impl Harness {
                 }
                 Effect::Unstore { key } => {
                     self.stored.remove(&key);
+                    self.events.remove(&key);
                 }
                 Effect::Send(s) => {
                     self.check_send(&s);
@@ -317,6 +425,23 @@ impl Harness {
                     if let Some(s) = self.leaks(&text) {
                         panic!("a report holds a secret ({s:?}): {text}");
                     }
+                    // The summary of queue-full drops past the report budget
+                    // counts them all.
+                    let summed = r
+                        .error
+                        .as_deref()
+                        .filter(|_| r.key.is_empty())
+                        .and_then(|e| e.strip_prefix("the queue was full: "))
+                        .and_then(|e| e.split(' ').next())
+                        .and_then(|n| n.parse::<u64>().ok());
+                    let n = summed.unwrap_or(1);
+                    match r.outcome {
+                        Outcome::Delivered => self.reported[0] += n,
+                        Outcome::Sent => self.reported[1] += n,
+                        Outcome::Failed => self.reported[2] += n,
+                        Outcome::Dropped => self.reported[3] += n,
+                        Outcome::Retry => {}
+                    }
                 }
             }
         }
@@ -346,6 +471,11 @@ impl Harness {
         }
         assert!(s.retrying + s.in_flight <= s.queued, "{s:#?}");
         assert_eq!(s.storage_degraded, self.storage_failed);
+        assert_eq!(
+            self.reported,
+            [s.delivered, s.opaque, s.failed, s.dropped],
+            "the reports (delivered, sent, failed, dropped) do not add up to the counters: {s:#?}"
+        );
     }
 
     fn answer(&self, u: &mut Unstructured) -> Result<Answer> {
@@ -453,6 +583,7 @@ impl Harness {
                     id
                 };
                 trace(|| format!("  answer {id} {answer:?}"));
+                self.flying.remove(&id);
                 self.engine.answer(id, answer, self.now);
             }
             9 => {
@@ -500,11 +631,23 @@ impl Harness {
                 let online = u.ratio(2, 3)?;
                 self.engine.set_online(online, self.now);
             }
-            13 => match u.int_in_range(0..=2u8)? {
-                0 => self.engine.page_hidden(self.now),
-                1 => self.engine.flush(self.now),
-                _ => self.engine.stop(self.now),
-            },
+            13 => {
+                let op = u.int_in_range(0..=2u8)?;
+                match op {
+                    0 => {
+                        self.hiding = true;
+                        self.engine.page_hidden(self.now);
+                        self.settle();
+                        self.hiding = false;
+                    }
+                    1 => self.engine.flush(self.now),
+                    _ => self.engine.stop(self.now),
+                }
+                if op != 1 && !self.storage_failed {
+                    let s = self.engine.stats();
+                    assert_eq!(s.stored, s.queued, "deliveries held but not stored: {s:#?}");
+                }
+            }
             14 => {
                 let n = u.int_in_range(0..=4usize)?;
                 let webhooks: Vec<String> = self
@@ -571,7 +714,8 @@ impl Harness {
             18 => {
                 self.engine.set_context(Context {
                     session_id: g::text(u)?,
-                    session_start: g::time_like(u, false)?,
+                    // The shell sends a start it checked, as JSON: finite.
+                    session_start: g::time_like(u, true)?,
                     anonymous_id: g::text(u)?,
                     url: g::pick(u, g::URLS)?.to_string() + &g::text(u)?,
                     path: g::text(u)?,
@@ -625,6 +769,7 @@ impl Harness {
         for _ in 0..80 {
             for id in std::mem::take(&mut self.outstanding) {
                 self.answered.push(id);
+                self.flying.remove(&id);
                 let ok = Answer::Status {
                     code: 200,
                     retry_after_ms: None,
@@ -694,6 +839,7 @@ fn run(u: &mut Unstructured) -> Result<()> {
         },
         _ => Limits::default(),
     };
+    let limits_copy = limits.clone();
     let mut engine = Engine::new(
         settings.clone(),
         Box::new(NativeHost),
@@ -715,6 +861,12 @@ fn run(u: &mut Unstructured) -> Result<()> {
         secrets: Vec::new(),
         storage_failed: false,
         issued: 0,
+        limits: limits_copy,
+        flying: HashMap::new(),
+        sent_at: HashMap::new(),
+        reported: [0; 4],
+        hiding: false,
+        events: HashMap::new(),
     };
     h.learn(&settings);
     for _ in 0..64 {

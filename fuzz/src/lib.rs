@@ -898,6 +898,18 @@ pub mod known {
         !strict_for("regex-1") && negated(re)
     }
 
+    /// engine-8 (open): a stored record holds the event's own and shared
+    /// properties, more than 256 together, and reading it back caps them at
+    /// 256: a resumed delivery loses the page's properties. True for a
+    /// stored record whose event has more than 256 properties.
+    pub fn record_over_the_cap(record: &walkme_webhooks::core::value::Value) -> bool {
+        !strict_for("engine-8")
+            && record
+                .get("event")
+                .and_then(|e| e.as_object())
+                .is_some_and(|e| e.len() > walkme_webhooks::core::event::MAX_PROPERTIES)
+    }
+
     /// settings-player-event-fields (open): player event `fields` serialise
     /// as a list of pairs the reader refuses, so a JSON round trip of
     /// settings with fields fails. True for settings it concerns.
