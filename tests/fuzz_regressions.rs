@@ -574,3 +574,60 @@ fn a_negated_class_ignoring_case_leaves_out_what_it_lists() {
         "\"xmas survey\" does not start with a non-x"
     );
 }
+
+/// fuzz/regressions/engine-8 (the engine target, rebuilding each request
+/// from the settings in force and the event of the delivery's latest stored
+/// record): an event keeps 256 properties of its own (`event::MAX_PROPERTIES`,
+/// room kept for `event.id`, `event.type`, `event.name`, `event.timestamp`),
+/// and the page's shared properties (session, page, env, user) come on top.
+/// A record stores them all (`Delivery::to_record` writes `event.all()`),
+/// but `Record::read` builds the event with `Event::from_pairs`, which caps
+/// it at 256 again: with 250 caller properties, the 8 page properties past
+/// the 256th (`page.url`, `page.path`, ..., `env.userAgent`) are dropped.
+/// A delivery resumed from storage (a reload, another tab) then sends a
+/// body without them, unlike its first attempt, and selections or
+/// templates that read them find nothing. Expected: a record reads back as
+/// the event it was written from, so a resumed delivery sends the same
+/// request.
+#[test]
+#[ignore = "open: a stored record of an event with many properties loses the page's properties when read back"]
+fn a_resumed_delivery_sends_what_its_first_attempt_sent() {
+    use common::*;
+    use serde_json::json;
+    use walkme_webhooks::core::engine::{Context, Effect};
+    use walkme_webhooks::core::value::Value;
+    let page = || Context {
+        session_id: "s-1".into(),
+        url: "https://app.example.com/home".into(),
+        path: "/home".into(),
+        title: "Home".into(),
+        language: "en".into(),
+        user_agent: "UA".into(),
+        ..Context::default()
+    };
+    let doc = doc(json!({}), json!({}));
+    let mut first = engine(&doc);
+    first.set_context(page());
+    let many: Vec<(String, Value)> = (0..250)
+        .map(|i| (format!("p{i}"), Value::from(i as f64)))
+        .chain([("event.id".into(), "e1".into())])
+        .collect();
+    first.emit("survey.submitted", many, T0);
+    first.poll(T0);
+    let fx = first.take_effects();
+    let sent = sends(&fx)[0].request.body.clone().unwrap();
+    let record = fx
+        .iter()
+        .find_map(|f| match f {
+            Effect::Store { record, .. } => Some(record.clone()),
+            _ => None,
+        })
+        .unwrap();
+    // The page goes away before the answer; the next page resumes it.
+    let mut next = engine(&doc);
+    next.adopt(&[serde_json::from_str(&record).unwrap()], T0 + 60_000.0);
+    next.poll(T0 + 60_000.0);
+    let resent = sends(&next.take_effects())[0].request.body.clone().unwrap();
+    assert!(sent.contains("\"env.userAgent\":\"UA\""), "{sent}");
+    assert_eq!(resent, sent, "the resumed delivery sends another body");
+}
