@@ -699,7 +699,7 @@ impl Harness {
                             depth: 2,
                         },
                     )?;
-                    self.engine.identify(id, traits);
+                    self.engine.identify(id, known::identify_traits(traits));
                 }
                 1 => {
                     let id = if u.arbitrary()? {

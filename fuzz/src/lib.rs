@@ -910,6 +910,31 @@ pub mod known {
                 .is_some_and(|e| e.len() > walkme_webhooks::core::event::MAX_PROPERTIES)
     }
 
+    /// engine-9 (open): `identify` traits `x` and `user.x` both become the
+    /// property `user.x`, which every event then holds twice. Leaves out the
+    /// traits whose property name another trait already takes.
+    pub fn identify_traits(
+        traits: Vec<(String, walkme_webhooks::core::value::Value)>,
+    ) -> Vec<(String, walkme_webhooks::core::value::Value)> {
+        if strict_for("engine-9") {
+            return traits;
+        }
+        let mut seen: Vec<String> = Vec::new();
+        traits
+            .into_iter()
+            .filter(|(k, _)| {
+                let name = if k.starts_with("user.") {
+                    k.clone()
+                } else {
+                    format!("user.{k}")
+                };
+                let fresh = !seen.contains(&name);
+                seen.push(name);
+                fresh
+            })
+            .collect()
+    }
+
     /// settings-player-event-fields (open): player event `fields` serialise
     /// as a list of pairs the reader refuses, so a JSON round trip of
     /// settings with fields fails. True for settings it concerns.
