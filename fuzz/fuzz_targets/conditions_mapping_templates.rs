@@ -1,5 +1,6 @@
 //! Structured input: a valid settings document from the shared generator
-//! (tests/common/gen.rs), the same document damaged in a few places, an
+//! (tests/common/gen.rs), the same document damaged in a few places (or
+//! given a hostile destination URL or token endpoint), an
 //! event, and templates and URL templates of the new syntax (fallbacks,
 //! literals, filters); then every step between them: read and validate,
 //! compile and test the conditions, map the properties, render body and URL
@@ -86,8 +87,12 @@ fn run(u: &mut Unstructured) -> Result<()> {
         finite: !js,
         depth: 3,
     };
-    for _ in 0..1 + u.int_in_range(0..=2u8)? {
-        g::mutate(u, &mut damaged, shape)?;
+    if u.ratio(1, 4)? {
+        hostile_url(u, &mut damaged)?;
+    } else {
+        for _ in 0..1 + u.int_in_range(0..=2u8)? {
+            g::mutate(u, &mut damaged, shape)?;
+        }
     }
     let damaged = clamp_depth(damaged, 0);
     if let Ok(s) = Settings::parse(&damaged, &host) {
@@ -95,6 +100,32 @@ fn run(u: &mut Unstructured) -> Result<()> {
     }
     templates(u, &event)?;
     raw(u, &event, shape)?;
+    Ok(())
+}
+
+/// A destination's URL (or token endpoint) replaced by a hostile one.
+fn hostile_url(u: &mut Unstructured, doc: &mut Value) -> Result<()> {
+    let Value::Object(top) = doc else {
+        return Ok(());
+    };
+    let Some((_, Value::Array(dests))) = top.iter_mut().find(|(k, _)| k == "destinations") else {
+        return Ok(());
+    };
+    if dests.is_empty() {
+        return Ok(());
+    }
+    let i = u.choose_index(dests.len())?;
+    let url = Value::String(g::pick(u, g::URLS)?.to_string());
+    if u.ratio(1, 4)? {
+        if let Some(Value::Object(auth)) = dests[i].get("auth").cloned().as_mut() {
+            if auth.iter().any(|(k, _)| k == "tokenUrl") {
+                walkme_webhooks::core::value::set_pair(auth, "tokenUrl", url);
+                dests[i].insert("auth", Value::Object(auth.clone()));
+                return Ok(());
+            }
+        }
+    }
+    dests[i].insert("url", url);
     Ok(())
 }
 
@@ -129,12 +160,14 @@ fn fetch_accepts(value: &str) -> bool {
         .all(|c| (c as u32) <= 0xff && !matches!(c, '\r' | '\n' | '\0'))
 }
 
-/// Where a URL template sends, every placeholder filled.
-fn template_shape(url: &str) -> UrlShape {
+/// Where a URL template sends, every placeholder filled (`None`: the URL
+/// standard refuses it, an open finding).
+fn template_shape(url: &str) -> Option<UrlShape> {
     let filled = template::fill_placeholders(url, "x");
     match UrlShape::of(&filled) {
-        Some(s) if s.allowed() => s,
+        Some(s) if s.allowed() => Some(s),
         Some(s) => panic!("the reader accepted the URL {url:?}, which goes to {s:?}"),
+        None if known::url_standard_refuses() => None,
         None => panic!("the reader accepted the URL {url:?}, which the URL standard refuses"),
     }
 }
@@ -145,7 +178,9 @@ fn same_place(rendered: &str, url: &str, what: &str) {
         !rendered.bytes().any(|b| b <= b' ' || b == 0x7f),
         "{what}: space or control character in {rendered:?}"
     );
-    let mut want = template_shape(url);
+    let Some(mut want) = template_shape(url) else {
+        return;
+    };
     match UrlShape::of(rendered) {
         Some(mut got) => {
             if known::empty_placeholder_dot_segment(url) {

@@ -935,6 +935,14 @@ pub mod known {
             .collect()
     }
 
+    /// conditions_mapping_templates-3 (open): the reader accepts destination
+    /// URLs and token endpoints the URL standard refuses (`https://[zz]/`,
+    /// `https://a%2fb.example/`). True while it is open: such URLs are not
+    /// checked further.
+    pub fn url_standard_refuses() -> bool {
+        !strict_for("conditions_mapping_templates-3")
+    }
+
     /// settings-player-event-fields (open): player event `fields` serialise
     /// as a list of pairs the reader refuses, so a JSON round trip of
     /// settings with fields fails. True for settings it concerns.
