@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes the pure core with cargo-fuzz (libFuzzer): the settings reader and
-# validator, conditions, mapping and templates, the delivery engine and the
-# stored-record reader (targets in fuzz/fuzz_targets/, see fuzz/README.md).
+# validator, conditions, mapping and templates, the delivery engine, the
+# stored-record reader and the regular expressions (targets in
+# fuzz/fuzz_targets/, see fuzz/README.md).
 #
 #   bash scripts/fuzz.sh [seconds-per-target]     (default 5: the npm test run)
 #
@@ -26,7 +27,7 @@ export RUSTC_BOOTSTRAP=1
 
 secs=${1:-5}
 case "$secs" in '' | *[!0-9]*) echo "usage: $0 [seconds-per-target]" >&2; exit 2 ;; esac
-targets=${FUZZ_TARGETS:-settings_json conditions_mapping_templates engine stored_record}
+targets=${FUZZ_TARGETS:-settings_json conditions_mapping_templates engine stored_record regex}
 jobs=${FUZZ_JOBS:-1}
 
 say() { printf '\033[1mfuzz:\033[0m %s\n' "$*"; }
@@ -53,7 +54,10 @@ trap 'rm -rf "$logs"' EXIT
 
 run_one() {
   local t=$1 dict=()
-  case "$t" in settings_json | stored_record) dict=(-dict=dict/json.dict) ;; esac
+  case "$t" in
+    settings_json | stored_record) dict=(-dict=dict/json.dict) ;;
+    regex) dict=(-dict=dict/regex.dict) ;;
+  esac
   mkdir -p "corpus/$t" "artifacts/$t"
   # A short run starts from the committed seeds only (replaying a corpus
   # grown by long runs would take longer than the run); a long one grows it.

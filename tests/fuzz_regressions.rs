@@ -418,3 +418,286 @@ fn an_event_with_many_properties_keeps_its_own_id() {
         "two events, one key: {keys:?}"
     );
 }
+
+/// fuzz/regressions/settings-player-event-fields.json, found by the shared
+/// settings generator (tests/common/gen.rs) in the property test
+/// `valid_settings_survive_a_round_trip`: `PlayerEvent::fields` is a
+/// `Vec<(String, String)>` with the derived `Serialize`, so valid settings
+/// with `"fields": {"swtId": "item.id"}` serialise as
+/// `"fields": [["swtId","item.id"]]`, which the reader refuses
+/// (`playerEvents[0].fields`: "must be an object of payload field → property
+/// name, not a list") and so does the schema (`"type": "object"`). Expected:
+/// settings serialise to JSON that reads back to the same settings. (The
+/// property tests write such fields as an object until this is fixed, see
+/// `player_event_fields_as_object` in tests/properties.rs.)
+#[test]
+#[ignore = "open: PlayerEvent fields serialise as a list of pairs, not an object"]
+fn player_event_fields_serialise_as_the_object_the_reader_takes() {
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::settings::Settings;
+    let doc = include_str!("../fuzz/regressions/settings-player-event-fields.json");
+    let s = Settings::from_json(doc, &NativeHost).expect("valid settings");
+    assert_eq!(s.player_events[0].fields.len(), 2);
+    let text = serde_json::to_string(&s).unwrap();
+    assert_eq!(Settings::from_json(&text, &NativeHost), Ok(s), "{text}");
+}
+
+/// fuzz/regressions/settings-schema-defaults.json, found while making the
+/// shared generator's canonical documents pass the schema: the checked-in
+/// schema (generated from the Rust types) gives `batch.maxEvents` and
+/// `batch.maxWaitMs` the default 0 (`#[serde(default)]` on a `u32`), where
+/// the reader applies 10 and 1000; 0 is also below maxEvents' own minimum of
+/// 1, so an editor that fills in the schema's default writes settings the
+/// reader refuses (`destinations[0].batch.maxEvents`: out of range).
+/// Expected: the schema states the reader's defaults.
+#[test]
+#[ignore = "open: the schema's batch defaults are 0, the reader's 10 and 1000"]
+fn the_schema_states_the_batch_defaults_the_reader_applies() {
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::settings::Settings;
+    let doc = include_str!("../fuzz/regressions/settings-schema-defaults.json");
+    let s = Settings::from_json(doc, &NativeHost).expect("valid settings");
+    let batch = s.destinations[0].batch.as_ref().unwrap();
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/settings-v1.schema.json")).unwrap();
+    let props = &schema["$defs"]["Batch"]["properties"];
+    assert_eq!(props["maxEvents"]["default"], batch.max_events, "maxEvents");
+    assert_eq!(
+        props["maxWaitMs"]["default"], batch.max_wait_ms,
+        "maxWaitMs"
+    );
+}
+
+/// fuzz/regressions/settings-schema-defaults.json, the same way: the reader
+/// takes a rate limit with a count left out (`"rate": {"requests": 5}` is 5
+/// requests a second: `seconds` defaults to 1, and `requests` too), but the
+/// schema requires both (`Rate` has no serde defaults), so the schema
+/// refuses settings the module runs. Expected: the schema accepts what the
+/// reader accepts (or the reader refuses it).
+#[test]
+#[ignore = "open: the schema requires rate.requests and rate.seconds, the reader defaults them"]
+fn the_schema_accepts_a_rate_the_reader_accepts() {
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::settings::Settings;
+    let doc = include_str!("../fuzz/regressions/settings-schema-defaults.json");
+    let s = Settings::from_json(doc, &NativeHost).expect("valid settings");
+    assert_eq!(
+        s.destinations[0].rate.map(|r| (r.requests, r.seconds)),
+        Some((5, 1))
+    );
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/settings-v1.schema.json")).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let json: serde_json::Value = serde_json::from_str(doc).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&json)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}
+
+/// fuzz/regressions/conditions_mapping_templates-2 (the generator's URL
+/// template `.../{{properties|seconds|cut_keys:1}}./...`, whose value
+/// renders nothing): `UrlTemplate::render` refuses a path segment that a
+/// value makes `.` or `..`, but it only looks at the spans of values that
+/// are present, and a missing, `null` or `""` value adds nothing. So
+/// `https://x.io/a/b/..{{p}}/c` with `p` absent or empty renders
+/// `https://x.io/a/b/../c`, which the URL parser (and `fetch`) resolves to
+/// `https://x.io/a/c`: the request goes to another path, where the same
+/// template with `p = ".."` is refused. Expected: refused the same way
+/// (`DOT_SEGMENT`), whatever the value, when the segment it stands in ends
+/// up `.` or `..`.
+#[test]
+#[ignore = "open: a placeholder that renders nothing beside literal dots makes a dot segment"]
+fn a_placeholder_that_renders_nothing_cannot_make_a_dot_segment() {
+    use walkme_webhooks::core::event::Event;
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::template::{Scope, UrlTemplate, DOT_SEGMENT};
+    use walkme_webhooks::core::value::Value;
+    let event = Event::from_pairs(vec![
+        ("empty".into(), "".into()),
+        ("nothing".into(), Value::Null),
+        ("dots".into(), "..".into()),
+    ]);
+    let scope = Scope {
+        event: &event,
+        properties: &Value::Object(vec![]),
+        batch: None,
+    };
+    let render = |url: &str| UrlTemplate::new(url).unwrap().render(&scope, &NativeHost);
+    assert_eq!(render("https://x.io/a/b/{{dots}}/c"), Err(DOT_SEGMENT));
+    for url in [
+        "https://x.io/a/b/..{{missing}}/c",
+        "https://x.io/a/b/..{{empty}}/c",
+        "https://x.io/a/b/{{nothing}}../c",
+        "https://x.io/a/b/.{{missing}}/c",
+        "https://x.io/a/b/%2e{{empty}}%2E/c",
+    ] {
+        assert_eq!(render(url), Err(DOT_SEGMENT), "{url}");
+    }
+}
+
+/// fuzz/regressions/regex-1 (the `regex` target, comparing the core's
+/// regular expressions with the `regex` crate): with `ignoreCase`, a negated
+/// class matches the letters it leaves out. `Regex::new("[^a]", true)`
+/// matches "a" and "A"; `[^a-z]` matches "q". The class is negated first and
+/// case-folded after (`fold_class` adds the lower case of every upper-case
+/// member), so `[^a]`, which holds "A", gains "a" back; JavaScript
+/// (`/[^a]/i.test("a")` is false) and the `regex` crate fold before
+/// negating. A `matches` condition such as `^[^x]` with ignoreCase then
+/// matches names that start with "x". Expected: a negated class leaves out,
+/// in either case, what it lists.
+#[test]
+#[ignore = "open: under ignoreCase a negated class matches the letters it leaves out"]
+fn a_negated_class_ignoring_case_leaves_out_what_it_lists() {
+    use walkme_webhooks::core::condition::Conditions;
+    use walkme_webhooks::core::event::Event;
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::regex::Regex;
+    use walkme_webhooks::core::settings::Settings;
+    for (pattern, text) in [
+        ("[^a]", "a"),
+        ("[^a]", "A"),
+        ("[^a-z]", "q"),
+        ("^[^x]", "Xavier"),
+        ("[^\\w]", "w"),
+    ] {
+        let re = Regex::new(pattern, true).unwrap();
+        assert!(
+            !re.is_match(text),
+            "{pattern:?} ignoring case matches {text:?}"
+        );
+    }
+    let doc = r#"{"version":1,"destinations":[{"id":"d","url":"https://x.io/h"}],
+        "webhooks":[{"id":"w","event":"survey.submitted","destination":"d",
+        "conditions":[{"property":"survey.name","operator":"matches","value":"^[^x]","ignoreCase":true}]}]}"#;
+    let s = Settings::from_json(doc, &NativeHost).unwrap();
+    let c = Conditions::compile(&s.webhooks[0].conditions, &NativeHost).unwrap();
+    let e = Event::from_pairs(vec![("survey.name".into(), "xmas survey".into())]);
+    assert!(
+        !c.test(&e, &NativeHost),
+        "\"xmas survey\" does not start with a non-x"
+    );
+}
+
+/// fuzz/regressions/engine-8 (the engine target, rebuilding each request
+/// from the settings in force and the event of the delivery's latest stored
+/// record): an event keeps 256 properties of its own (`event::MAX_PROPERTIES`,
+/// room kept for `event.id`, `event.type`, `event.name`, `event.timestamp`),
+/// and the page's shared properties (session, page, env, user) come on top.
+/// A record stores them all (`Delivery::to_record` writes `event.all()`),
+/// but `Record::read` builds the event with `Event::from_pairs`, which caps
+/// it at 256 again: with 250 caller properties, the 8 page properties past
+/// the 256th (`page.url`, `page.path`, ..., `env.userAgent`) are dropped.
+/// A delivery resumed from storage (a reload, another tab) then sends a
+/// body without them, unlike its first attempt, and selections or
+/// templates that read them find nothing. Expected: a record reads back as
+/// the event it was written from, so a resumed delivery sends the same
+/// request.
+#[test]
+#[ignore = "open: a stored record of an event with many properties loses the page's properties when read back"]
+fn a_resumed_delivery_sends_what_its_first_attempt_sent() {
+    use common::*;
+    use serde_json::json;
+    use walkme_webhooks::core::engine::{Context, Effect};
+    use walkme_webhooks::core::value::Value;
+    let page = || Context {
+        session_id: "s-1".into(),
+        url: "https://app.example.com/home".into(),
+        path: "/home".into(),
+        title: "Home".into(),
+        language: "en".into(),
+        user_agent: "UA".into(),
+        ..Context::default()
+    };
+    let doc = doc(json!({}), json!({}));
+    let mut first = engine(&doc);
+    first.set_context(page());
+    let many: Vec<(String, Value)> = (0..250)
+        .map(|i| (format!("p{i}"), Value::from(i as f64)))
+        .chain([("event.id".into(), "e1".into())])
+        .collect();
+    first.emit("survey.submitted", many, T0);
+    first.poll(T0);
+    let fx = first.take_effects();
+    let sent = sends(&fx)[0].request.body.clone().unwrap();
+    let record = fx
+        .iter()
+        .find_map(|f| match f {
+            Effect::Store { record, .. } => Some(record.clone()),
+            _ => None,
+        })
+        .unwrap();
+    // The page goes away before the answer; the next page resumes it.
+    let mut next = engine(&doc);
+    next.adopt(&[serde_json::from_str(&record).unwrap()], T0 + 60_000.0);
+    next.poll(T0 + 60_000.0);
+    let resent = sends(&next.take_effects())[0].request.body.clone().unwrap();
+    assert!(sent.contains("\"env.userAgent\":\"UA\""), "{sent}");
+    assert_eq!(resent, sent, "the resumed delivery sends another body");
+}
+
+/// fuzz/regressions/engine-9 (the engine target, rebuilding a request from
+/// the event of its stored record): `identify` names each trait
+/// `user.<trait>` unless it already starts with `user.`, and keeps them all,
+/// so the traits `email` and `user.email` (one JavaScript object may hold
+/// both) become two properties named `user.email`. Every event then holds
+/// the name twice: the default body is JSON with a repeated key
+/// (`{"user.email":"a@x.io","user.email":"b@x.io"}`), conditions and
+/// templates read the first value while the destination's JSON parser keeps
+/// the last, and the stored record reads back with the last one, so a
+/// resumed delivery sends other data. Expected: one `user.email` (the trait
+/// named in full winning, or the last one given), and a body without
+/// repeated keys.
+#[test]
+#[ignore = "open: identify traits `x` and `user.x` make the property user.x twice"]
+fn identify_traits_that_name_the_same_property_make_it_once() {
+    use common::*;
+    use serde_json::json;
+    use walkme_webhooks::core::value::Value;
+    let mut e = engine(&doc(json!({}), json!({})));
+    e.identify(
+        Some("u-1".into()),
+        vec![
+            ("email".into(), Value::from("a@x.io")),
+            ("user.email".into(), Value::from("b@x.io")),
+        ],
+    );
+    e.emit("survey.submitted", props(json!({ "event.id": "e1" })), T0);
+    e.poll(T0);
+    let body = sends(&e.take_effects())[0].request.body.clone().unwrap();
+    assert_eq!(body.matches("\"user.email\"").count(), 1, "{body}");
+}
+
+/// fuzz/regressions/conditions_mapping_templates-3 (the URL of a built
+/// request read by the `url` crate, a WHATWG parser as browsers use): the
+/// reader accepts destination URLs (and OAuth 2.0 token endpoints) that the
+/// URL standard refuses, so `fetch` throws on every delivery: brackets that
+/// hold no IPv6 address (`https://[zz]/`, `https://[]/`: `url::parts` skips
+/// the host check for a bracketed host), and a percent-encoded character a
+/// host may not hold (`https://a%2fb.example/`: `%` passes the host check,
+/// the URL parser decodes it to `/`). The settings publish, and each
+/// delivery then fails as a network error, is probed, retried and finally
+/// failed, instead of the editor saying the URL is wrong. Expected: refused
+/// with `bad_url`.
+#[test]
+#[ignore = "open: the reader accepts destination URLs the URL standard refuses"]
+fn destination_urls_the_url_standard_refuses_are_refused() {
+    use walkme_webhooks::core::host::NativeHost;
+    use walkme_webhooks::core::settings::{Code, Settings};
+    for url in ["https://[zz]/", "https://[]/", "https://a%2fb.example/"] {
+        assert!(url::Url::parse(url).is_err(), "{url}");
+        for dest in [
+            format!(r#"{{"id":"d","url":"{url}"}}"#),
+            format!(
+                r#"{{"id":"d","url":"https://x.io/","auth":{{"type":"oauth2","tokenUrl":"{url}","clientId":"c"}}}}"#
+            ),
+        ] {
+            let doc = format!(r#"{{"version":1,"destinations":[{dest}]}}"#);
+            match Settings::from_json(&doc, &NativeHost) {
+                Ok(_) => panic!("accepted: {doc}"),
+                Err(p) => assert!(p.iter().any(|p| p.code == Code::BadUrl), "{p:?}"),
+            }
+        }
+    }
+}

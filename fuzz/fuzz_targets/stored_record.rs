@@ -1,102 +1,313 @@
-//! Arbitrary bytes as a stored delivery record (what another tab, an older
-//! version of the module or a damaged localStorage may hold).
+//! Stored delivery records, as another tab, an older version of the module
+//! or a damaged (or tampered) localStorage may hold them, adopted by an
+//! engine whose settings were re-published in between.
 //!
-//! Never panics; a record that reads back writes a record that reads back to
-//! the same delivery (a fixed point after one write), and an engine that
-//! adopts it stays balanced and stores only records it can read again.
+//! Input: JSON text (a record, or a list of them; with the dictionary
+//! `dict/json.dict`), then optionally a 0xFF byte and bytes for the shared
+//! settings generator (tests/common/gen.rs). Without them, two fixed
+//! settings are used: the ones the records were written under, and the
+//! re-published ones (other URLs, other secrets).
+//!
+//! The records of the input, and records planted from real ones (written
+//! by an engine on the first settings, then pointed at another webhook,
+//! given an older version's URL and headers, or a secret), are adopted by an
+//! engine on the second settings. Then:
+//! - nothing panics; `adoptable` and `Record::read` take anything;
+//! - every request goes to the destination the record's webhook sends to in
+//!   the settings in force (scheme, host and port of its URL, by the `url`
+//!   crate), with an `Authorization` only from those settings' credentials,
+//!   and no secret of the old settings anywhere;
+//! - every stored record reads back, as the same delivery (key, webhook,
+//!   event) as the record it came from, and holds no secret;
+//! - the bookkeeping stays exact and balanced.
 #![no_main]
 
+use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use walkme_webhooks::core::engine::{Effect, Engine, Limits};
 use walkme_webhooks::core::host::NativeHost;
-use walkme_webhooks::core::queue::{adoptable, Delivery};
+use walkme_webhooks::core::queue::{adoptable, Record};
+use walkme_webhooks::core::retry::Answer;
 use walkme_webhooks::core::settings::Settings;
-use walkme_webhooks::core::value::Value;
+use walkme_webhooks::core::template::fill_placeholders;
+use walkme_webhooks::core::value::{set_pair, Value};
+use walkme_webhooks_fuzz::{self as g, gen, UrlShape, SECRET_MARK};
 
-const SETTINGS: &str = r#"{
+/// The settings the records were written under (secrets marked `§`).
+const OLD: &str = r#"{
   "version": 1,
   "destinations": [
-    { "id": "d1", "url": "https://example.com/hook", "maxAttempts": 2 },
-    { "id": "d2", "url": "http://localhost:8787/r", "method": "GET", "mode": "simple" }
+    { "id": "d1", "url": "https://old.example.com/hook/{{user.id}}", "maxAttempts": 2,
+      "auth": { "type": "bearer", "token": "§old-token" } },
+    { "id": "d2", "url": "http://localhost:8787/r", "method": "GET", "mode": "simple" },
+    { "id": "d3", "url": "https://basic.example.com/x",
+      "auth": { "type": "basic", "username": "u", "password": "§old-password" } }
   ],
   "webhooks": [
     { "id": "w1", "event": "survey.submitted", "destination": "d1" },
-    { "id": "w2", "event": "survey.submitted", "destination": "d2" }
+    { "id": "w2", "event": "survey.submitted", "destination": "d2" },
+    { "id": "w3", "event": "survey.submitted", "destination": "d3" }
   ]
 }"#;
 
-const T0: f64 = 1_700_000_000_000.0;
+/// Re-published: d1 moved and has a new token, w2 sends to d3, w3 is gone.
+const NEW: &str = r#"{
+  "version": 1,
+  "destinations": [
+    { "id": "d1", "url": "https://new.example.com/v2/{{user.id}}", "maxAttempts": 2,
+      "auth": { "type": "bearer", "token": "§new-token" } },
+    { "id": "d3", "url": "https://basic.example.com/x",
+      "auth": { "type": "basic", "username": "u", "password": "§new-password" } }
+  ],
+  "webhooks": [
+    { "id": "w1", "event": "survey.submitted", "destination": "d1" },
+    { "id": "w2", "event": "survey.submitted", "destination": "d3" }
+  ]
+}"#;
 
-fn reread(d: &Delivery) -> Delivery {
-    let text = d.to_record(&NativeHost);
-    let v: Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        Err(e) => panic!("a written record is not JSON ({e}): {text}"),
+const T0: f64 = 1_000_000.0;
+const WALL: f64 = 1_700_000_000_000.0;
+
+fuzz_target!(|data: &[u8]| {
+    g::reset_budget();
+    let (json, rest) = match data.iter().position(|&b| b == 0xFF) {
+        Some(i) => (&data[..i], &data[i + 1..]),
+        None => (data, &[][..]),
     };
-    match Delivery::from_record(&v) {
-        Some(d) => d,
-        None => panic!("a written record does not read back: {text}"),
+    let v: Option<Value> = serde_json::from_slice(json)
+        .ok()
+        .or_else(|| serde_json::from_str(&String::from_utf8_lossy(json)).ok());
+    let mut records: Vec<Value> = match v {
+        Some(Value::Array(items)) => items,
+        Some(v) => vec![v],
+        None => Vec::new(),
+    };
+    let _ = adoptable(&records, WALL);
+    for r in &records {
+        let _ = Record::read(r);
+    }
+    let mut u = Unstructured::new(rest);
+    let _ = run(&mut u, &mut records, rest.is_empty());
+});
+
+fn settings(u: &mut Unstructured, fixed: &str, generated: bool) -> Settings {
+    if !generated {
+        return Settings::from_json(fixed, &NativeHost).expect("valid settings");
+    }
+    let doc = g::settings_doc(u, gen::Style::Lenient);
+    match Settings::parse(&doc, &NativeHost) {
+        Ok(s) => s,
+        Err(p) => panic!("the generator made a document the reader refuses: {p:#?}"),
     }
 }
 
-fuzz_target!(|data: &[u8]| {
-    let v: Value = match serde_json::from_slice(data) {
-        Ok(v) => v,
-        Err(_) => match serde_json::from_str(&String::from_utf8_lossy(data)) {
-            Ok(v) => v,
-            Err(_) => return,
-        },
+fn run(u: &mut Unstructured, records: &mut Vec<Value>, fixed: bool) -> Result<()> {
+    let old = settings(u, OLD, !fixed);
+    let new = if !fixed && u.ratio(1, 4)? {
+        old.clone()
+    } else {
+        settings(u, NEW, !fixed)
     };
-    let _ = adoptable(std::slice::from_ref(&v), T0);
-    let records: Vec<Value> = match &v {
-        Value::Array(items) => items.clone(),
-        _ => vec![v.clone()],
-    };
-    for r in &records {
-        if let Some(d) = Delivery::from_record(r) {
-            let once = reread(&d);
-            assert_eq!(
-                (
-                    &once.key,
-                    &once.request,
-                    &once.webhook,
-                    &once.destination,
-                    &once.event_id
-                ),
-                (&d.key, &d.request, &d.webhook, &d.destination, &d.event_id),
-                "a record changes what it sends when written again"
-            );
-            assert_eq!(reread(&once), once, "a written record is not a fixed point");
+    let mut secrets: Vec<String> = Vec::new();
+    for d in old.destinations.iter().chain(&new.destinations) {
+        secrets.extend(g::secrets_of(d));
+    }
+
+    // Real records: an engine on the old settings stores every event.
+    let mut writer = Engine::new(old.clone(), Box::new(NativeHost), 1, Limits::default());
+    writer.set_wall_offset(WALL);
+    writer.set_online(false, T0);
+    let kinds: Vec<String> = old.webhooks.iter().map(|w| w.event.clone()).collect();
+    for i in 0..u.int_in_range(0..=4u8)? {
+        let kind = if kinds.is_empty() {
+            "survey.submitted".to_string()
+        } else {
+            g::pick(u, &kinds)?.clone()
+        };
+        let mut props = gen::event_props(&mut g::Bytes(u));
+        props.retain(|(k, _)| k != "event.id");
+        props.push(("event.id".into(), Value::String(format!("e{i}"))));
+        writer.emit(&kind, props, T0);
+    }
+    writer.stop(T0);
+    let mut written: Vec<Value> = Vec::new();
+    for e in writer.take_effects() {
+        if let Effect::Store { record, .. } = e {
+            written.push(serde_json::from_str(&record).expect("a stored record is JSON"));
+        }
+    }
+    // Planted: real records pointed elsewhere, or carrying what older
+    // versions stored (a URL, headers, a body), or a secret.
+    let webhooks: Vec<String> = new.webhooks.iter().map(|w| w.id.clone()).collect();
+    for r in written {
+        let mut r = r;
+        if let Value::Object(pairs) = &mut r {
+            match u.int_in_range(0..=4u8)? {
+                0 if !webhooks.is_empty() => {
+                    let w = g::pick(u, &webhooks)?.clone();
+                    let id = Value::Object(pairs.clone())
+                        .get("event")
+                        .and_then(|e| e.get("event.id"))
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
+                    set_pair(pairs, "webhook", Value::String(w.clone()));
+                    set_pair(pairs, "key", Value::String(format!("{id}:{w}")));
+                }
+                1 => {
+                    set_pair(
+                        pairs,
+                        "url",
+                        Value::String(g::pick(u, g::URLS)?.to_string()),
+                    );
+                    set_pair(pairs, "destination", Value::String("evil".into()));
+                    let header = vec![
+                        Value::String("Authorization".into()),
+                        Value::String(format!("Bearer {SECRET_MARK}planted")),
+                    ];
+                    set_pair(pairs, "headers", Value::Array(vec![Value::Array(header)]));
+                }
+                2 => set_pair(pairs, "attempts", Value::Number(g::time_like(u, true)?)),
+                _ => {}
+            }
+        }
+        records.push(r);
+    }
+    if u.ratio(1, 2)? {
+        for _ in 0..u.int_in_range(0..=3u8)? {
+            records.push(g::record(
+                u,
+                g::Shape {
+                    finite: true,
+                    depth: 2,
+                },
+                &webhooks,
+            )?);
         }
     }
 
-    let settings = Settings::from_json(SETTINGS, &NativeHost).expect("valid settings");
-    let mut engine = Engine::new(settings, Box::new(NativeHost), 7, Limits::default());
-    let taken = engine.adopt(&records, T0);
+    // The new page adopts them under the new settings.
+    let mut reader = Engine::new(new.clone(), Box::new(NativeHost), 7, Limits::default());
+    reader.set_wall_offset(WALL);
+    let taken = reader.adopt(records, T0);
     assert!(taken <= records.len());
-    for round in 0..4 {
-        for effect in engine.take_effects() {
-            if let Effect::Store { record, .. } = &effect {
-                let v: Value = serde_json::from_str(record).expect("stored records are JSON");
-                assert!(
-                    Delivery::from_record(&v).is_some(),
-                    "the engine stored a record it cannot read: {record}"
-                );
-            }
-            if let Effect::Send(s) = effect {
-                engine.answer(
-                    s.id,
-                    walkme_webhooks::core::retry::Answer::Timeout,
-                    T0 + f64::from(round),
-                );
+    let mut now = T0;
+    for round in 0..6 {
+        for effect in reader.take_effects() {
+            match &effect {
+                Effect::Store { key, record } => {
+                    assert!(
+                        !record.contains(SECRET_MARK)
+                            && !secrets.iter().any(|s| s.len() >= 8 && record.contains(s)),
+                        "a stored record holds a secret: {record}"
+                    );
+                    let v: Value = serde_json::from_str(record).expect("stored records are JSON");
+                    let Some(back) = Record::read(&v) else {
+                        panic!("the engine stored a record it cannot read: {record}");
+                    };
+                    assert_eq!(&back.key, key);
+                    if let Some(from) = records
+                        .iter()
+                        .filter_map(Record::read)
+                        .find(|r| r.key == *key)
+                    {
+                        assert_eq!(
+                            (&back.webhook, &back.event),
+                            (&from.webhook, &from.event),
+                            "a record rewritten as another delivery: {record}"
+                        );
+                    }
+                }
+                Effect::Send(s) => {
+                    check_send(&new, s, &secrets);
+                    let answer = match round % 3 {
+                        0 => Answer::Timeout,
+                        1 => Answer::Status {
+                            code: 503,
+                            retry_after_ms: None,
+                        },
+                        _ => Answer::Status {
+                            code: 200,
+                            retry_after_ms: None,
+                        },
+                    };
+                    reader.answer(s.id, answer, now);
+                }
+                Effect::Probe { destination, .. } => reader.probed(destination, false, now),
+                Effect::Report(r) => {
+                    let text = format!("{r:?}");
+                    assert!(
+                        !text.contains(SECRET_MARK),
+                        "a report holds a secret: {text}"
+                    );
+                }
+                Effect::Token { .. } | Effect::Unstore { .. } => {}
             }
         }
-        let s = engine.stats();
+        if let Err(what) = reader.check_bookkeeping() {
+            panic!("the bookkeeping disagrees with the queues: {what}");
+        }
+        let s = reader.stats();
         assert_eq!(
             s.matched + s.resumed,
             s.delivered + s.opaque + s.failed + s.dropped + s.queued,
             "unbalanced after adopting: {s:#?}"
         );
-        engine.poll(T0 + 1e9 * f64::from(round + 1));
+        now += 86_400_000.0;
+        reader.poll(now);
     }
-});
+    Ok(())
+}
+
+/// A request goes only where the settings in force send the record's
+/// webhook, with their credentials.
+fn check_send(settings: &Settings, s: &walkme_webhooks::core::engine::Send, secrets: &[String]) {
+    let wid = s.key.rsplit_once(':').map_or(s.key.as_str(), |(_, w)| w);
+    let Some(w) = settings.webhook(wid) else {
+        panic!("a request for webhook {wid:?}, which the settings no longer have: {s:?}");
+    };
+    let Some(d) = settings.destination(&w.destination) else {
+        panic!("a request for a destination the settings do not have: {s:?}");
+    };
+    let want = UrlShape::of(&fill_placeholders(&d.url, "x"));
+    let got = UrlShape::of(&s.request.url);
+    match (&got, &want) {
+        (Some(got), Some(want)) => assert!(
+            got.scheme == want.scheme && got.host == want.host && got.port == want.port,
+            "a request to {:?}, but {} sends to {:?}",
+            s.request.url,
+            d.id,
+            d.url
+        ),
+        _ => panic!(
+            "a request to {:?} for {} ({:?})",
+            s.request.url, d.id, d.url
+        ),
+    }
+    let allowed = g::allowed_authorization(d, &[]);
+    for (name, value) in &s.request.headers {
+        if name.eq_ignore_ascii_case("authorization") {
+            assert!(
+                allowed.contains(value),
+                "Authorization {value:?} to {}, which allows {allowed:?}",
+                d.id
+            );
+        } else {
+            assert!(
+                !value.contains(SECRET_MARK)
+                    && !secrets.iter().any(|x| x.len() >= 8 && value.contains(x)),
+                "a secret in the header {name}: {value:?}"
+            );
+        }
+    }
+    for text in [Some(&s.request.url), s.request.body.as_ref()]
+        .into_iter()
+        .flatten()
+    {
+        assert!(
+            !text.contains(SECRET_MARK)
+                && !secrets.iter().any(|x| x.len() >= 8 && text.contains(x)),
+            "a secret in a request: {text:?}"
+        );
+    }
+}
