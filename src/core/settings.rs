@@ -451,11 +451,11 @@ pub struct Header {
 #[serde(rename_all = "camelCase")]
 pub struct Batch {
     /// Most events in one request (default 10).
-    #[serde(default)]
+    #[serde(default = "default_max_events")]
     #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 500)))]
     pub max_events: u32,
     /// Longest an event waits for others to fill its batch (default 1000).
-    #[serde(default)]
+    #[serde(default = "default_max_wait")]
     #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 0, max = 60_000)))]
     pub max_wait_ms: u32,
     /// The request body; `"{{batch}}"` is the list of per-event bodies.
@@ -467,10 +467,12 @@ pub struct Batch {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(schemars::JsonSchema))]
 pub struct Rate {
-    /// Requests allowed in each window.
+    /// Requests allowed in each window (default 1).
+    #[serde(default = "default_one")]
     #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 1000)))]
     pub requests: u32,
-    /// Length of the window.
+    /// Length of the window in seconds (default 1).
+    #[serde(default = "default_one")]
     #[cfg_attr(not(target_arch = "wasm32"), schemars(range(min = 1, max = 3600)))]
     pub seconds: u32,
 }
@@ -543,6 +545,31 @@ fn default_attempts() -> u32 {
 #[cfg_attr(target_arch = "wasm32", allow(dead_code))] // read by the schema only
 fn default_true() -> bool {
     true
+}
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // read by the schema only
+fn default_max_events() -> u32 {
+    10
+}
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // read by the schema only
+fn default_max_wait() -> u32 {
+    1000
+}
+#[cfg_attr(target_arch = "wasm32", allow(dead_code))] // read by the schema only
+fn default_one() -> u32 {
+    1
+}
+
+/// Writes `(name, value)` pairs as the JSON object the reader takes.
+fn pairs_as_object<S: serde::Serializer>(
+    pairs: &[(String, String)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut m = s.serialize_map(Some(pairs.len()))?;
+    for (k, v) in pairs {
+        m.serialize_entry(k, v)?;
+    }
+    m.end()
 }
 
 /// Default per-attempt timeout.
@@ -747,7 +774,11 @@ pub struct PlayerEvent {
     /// The catalog event it becomes; `null` to ignore it.
     pub event: Option<String>,
     /// Payload field → catalog property (`{ "swtId": "item.id" }`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        serialize_with = "pairs_as_object"
+    )]
     #[cfg_attr(
         not(target_arch = "wasm32"),
         schemars(with = "std::collections::BTreeMap<String, String>")

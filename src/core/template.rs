@@ -854,14 +854,16 @@ impl UrlTemplate {
                     out.push_str(t);
                 }
                 Part::Expr(e) => {
+                    let start = out.len();
                     if let Some(v) = scope.resolve(e, host) {
                         text.clear();
                         text_of(&v, &mut text, host);
-                        let start = out.len();
                         encode_component(&mut out, &text);
-                        if !in_query {
-                            filled.push((start, out.len()));
-                        }
+                    }
+                    // A value that renders nothing still stands in its
+                    // segment: `..{{missing}}` makes a dot segment too.
+                    if !in_query {
+                        filled.push((start, out.len()));
                     }
                 }
             }
@@ -891,7 +893,9 @@ fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
     {
         if *b == b'/' {
             let seg = &url[seg_start..i];
-            let touched = filled.iter().any(|&(a, b)| a < i && b > seg_start);
+            // Inclusive: a value that renders nothing still touches the
+            // segment it sits in (`..{{missing}}` is a dot segment).
+            let touched = filled.iter().any(|&(a, b)| a <= i && b >= seg_start);
             if touched && is_dot_segment(seg) {
                 return true;
             }

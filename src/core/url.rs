@@ -52,12 +52,19 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
     if host.is_empty() {
         return Err("has no host");
     }
-    if !host.starts_with('[')
-        && !host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b) || b >= 0x80)
+    if let Some(inner) = host.strip_prefix('[') {
+        if !is_ipv6(inner.strip_suffix(']').unwrap_or(inner)) {
+            return Err("has an invalid IPv6 address in [ ]");
+        }
+    } else if !host
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b) || b >= 0x80)
     {
-        return Err("has characters that are not allowed in a host name");
+        return Err(
+            "has characters that are not allowed in a host name (write it without %-encoding)",
+        );
+    } else if !ipv4_ok(host) {
+        return Err("ends in a number but is not an IPv4 address like 192.0.2.1");
     }
     if let Some(p) = port {
         if p.is_empty()
@@ -77,6 +84,68 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         port,
         has_userinfo,
     })
+}
+
+/// Whether `s` (the text between `[` and `]`) is an IPv6 address: eight
+/// groups of 1 to 4 hex digits, or fewer around one `::`, the last two
+/// optionally written as an IPv4 address.
+fn is_ipv6(s: &str) -> bool {
+    fn groups(side: &str, last: bool) -> Option<usize> {
+        if side.is_empty() {
+            return Some(0);
+        }
+        let mut n = 0;
+        let mut it = side.split(':').peekable();
+        while let Some(g) = it.next() {
+            let final_group = it.peek().is_none();
+            if last && final_group && g.contains('.') {
+                if !is_dotted_ipv4(g) {
+                    return None;
+                }
+                n += 2;
+            } else if (1..=4).contains(&g.len()) && g.bytes().all(|b| b.is_ascii_hexdigit()) {
+                n += 1;
+            } else {
+                return None;
+            }
+        }
+        Some(n)
+    }
+    match crate::core::text::split_once(s, "::") {
+        Some((a, b)) => {
+            !crate::core::text::contains(b, "::")
+                && matches!((groups(a, false), groups(b, true)), (Some(x), Some(y)) if x + y <= 7)
+        }
+        None => groups(s, true) == Some(8),
+    }
+}
+
+/// Four decimal numbers from 0 to 255, dot-separated.
+fn is_dotted_ipv4(s: &str) -> bool {
+    let mut n = 0;
+    for part in s.split('.') {
+        n += 1;
+        if part.is_empty()
+            || part.len() > 3
+            || !part.bytes().all(|b| b.is_ascii_digit())
+            || part.bytes().fold(0u32, |v, d| v * 10 + u32::from(d - b'0')) > 255
+        {
+            return false;
+        }
+    }
+    n == 4
+}
+
+/// A host whose last label looks like a number is read as an IPv4 address
+/// by the URL standard: it must then be one (written as a.b.c.d here).
+fn ipv4_ok(host: &str) -> bool {
+    let h = host.strip_suffix('.').unwrap_or(host);
+    let last = h.rsplit('.').next().unwrap_or(h);
+    let numeric = !last.is_empty()
+        && (last.bytes().all(|b| b.is_ascii_digit())
+            || matches!(last.as_bytes(), [b'0', b'x' | b'X', hex @ ..]
+                if hex.iter().all(u8::is_ascii_hexdigit)));
+    !numeric || is_dotted_ipv4(h)
 }
 
 /// Whether `host` is the local machine (where plain `http` is allowed).
