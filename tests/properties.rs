@@ -259,39 +259,10 @@ fn json_text(v: &Value) -> String {
     serde_json::to_string(v).unwrap()
 }
 
-/// Open finding (tests/fuzz_regressions.rs,
-/// `player_event_fields_serialise_as_the_object_the_reader_takes`): the
-/// `fields` of a player event serialise as a list of pairs, which neither
-/// the reader nor the schema takes. Until that is fixed, the tests that
-/// serialise settings write them as the object they stand for; once it is,
-/// this does nothing.
-fn player_event_fields_as_object(json: &mut Value) {
-    let Value::Object(top) = json else { return };
-    let Some((_, Value::Array(rows))) = top.iter_mut().find(|(k, _)| k == "playerEvents") else {
-        return;
-    };
-    for row in rows {
-        let Value::Object(row) = row else { continue };
-        for (k, v) in row.iter_mut() {
-            if let (true, Value::Array(pairs)) = (k == "fields", &*v) {
-                let object = pairs
-                    .iter()
-                    .filter_map(|p| {
-                        let p = p.as_array()?;
-                        Some((p.first()?.as_str()?.to_string(), p.get(1)?.clone()))
-                    })
-                    .collect();
-                *v = Value::Object(object);
-            }
-        }
-    }
-}
-
 /// The JSON text of valid settings, as `Settings` serialises it (key order
 /// kept: read back into the core's ordered `Value`).
 fn serialised(s: &Settings) -> String {
-    let mut json: Value = serde_json::from_str(&serde_json::to_string(s).unwrap()).unwrap();
-    player_event_fields_as_object(&mut json);
+    let json: Value = serde_json::from_str(&serde_json::to_string(s).unwrap()).unwrap();
     json_text(&json)
 }
 

@@ -841,7 +841,6 @@ impl UrlShape {
 /// `WMWH_FUZZ_STRICT=1` turns every filter off.
 pub mod known {
     use std::sync::OnceLock;
-    use walkme_webhooks::core::settings::Settings;
 
     fn setting() -> &'static str {
         static STRICT: OnceLock<String> = OnceLock::new();
@@ -857,97 +856,5 @@ pub mod known {
     /// list of findings (`WMWH_FUZZ_STRICT=settings-player-event-fields`).
     pub fn strict_for(finding: &str) -> bool {
         strict() || setting().split(',').any(|f| f.trim() == finding)
-    }
-
-    /// conditions_mapping_templates-2 (open): a placeholder that renders
-    /// nothing (its value missing, `null` or `""`) beside literal dots makes a
-    /// `.` or `..` path segment that rendering does not refuse, and the URL
-    /// parser then drops a segment (or climbs one). True for URL templates
-    /// with a path segment of literal dots and placeholders.
-    pub fn empty_placeholder_dot_segment(url: &str) -> bool {
-        if strict_for("conditions_mapping_templates-2") {
-            return false;
-        }
-        let marked = walkme_webhooks::core::template::fill_placeholders(url, "\u{1}");
-        let rest = marked.split_once("://").map_or(marked.as_str(), |(_, r)| r);
-        let path = rest.find('/').map_or("", |i| &rest[i..]);
-        let path = path.split(['?', '#']).next().unwrap_or_default();
-        path.split('/').any(|seg| {
-            let literal = seg
-                .replace('\u{1}', "")
-                .to_ascii_lowercase()
-                .replace("%2e", ".");
-            seg.contains('\u{1}') && (literal == "." || literal == "..")
-        })
-    }
-
-    /// regex-1 (open): under ignoreCase a negated class (`[^a]`, `[^a-z]`,
-    /// `[^\\w]`) matches every letter: folding the class adds the lower case
-    /// of the upper-case letters it holds, which are exactly the ones it
-    /// meant to leave out. True for patterns with a negated class.
-    pub fn negated_class_ignoring_case(re: &crate::gen::Re) -> bool {
-        use crate::gen::Re;
-        fn negated(re: &Re) -> bool {
-            match re {
-                Re::Class(true, _) => true,
-                Re::Group(_, inner) | Re::Repeat { re: inner, .. } => negated(inner),
-                Re::Concat(items) | Re::Alt(items) => items.iter().any(negated),
-                _ => false,
-            }
-        }
-        !strict_for("regex-1") && negated(re)
-    }
-
-    /// engine-8 (open): a stored record holds the event's own and shared
-    /// properties, more than 256 together, and reading it back caps them at
-    /// 256: a resumed delivery loses the page's properties. True for a
-    /// stored record whose event has more than 256 properties.
-    pub fn record_over_the_cap(record: &walkme_webhooks::core::value::Value) -> bool {
-        !strict_for("engine-8")
-            && record
-                .get("event")
-                .and_then(|e| e.as_object())
-                .is_some_and(|e| e.len() > walkme_webhooks::core::event::MAX_PROPERTIES)
-    }
-
-    /// engine-9 (open): `identify` traits `x` and `user.x` both become the
-    /// property `user.x`, which every event then holds twice. Leaves out the
-    /// traits whose property name another trait already takes.
-    pub fn identify_traits(
-        traits: Vec<(String, walkme_webhooks::core::value::Value)>,
-    ) -> Vec<(String, walkme_webhooks::core::value::Value)> {
-        if strict_for("engine-9") {
-            return traits;
-        }
-        let mut seen: Vec<String> = Vec::new();
-        traits
-            .into_iter()
-            .filter(|(k, _)| {
-                let name = if k.starts_with("user.") {
-                    k.clone()
-                } else {
-                    format!("user.{k}")
-                };
-                let fresh = !seen.contains(&name);
-                seen.push(name);
-                fresh
-            })
-            .collect()
-    }
-
-    /// conditions_mapping_templates-3 (open): the reader accepts destination
-    /// URLs and token endpoints the URL standard refuses (`https://[zz]/`,
-    /// `https://a%2fb.example/`). True while it is open: such URLs are not
-    /// checked further.
-    pub fn url_standard_refuses() -> bool {
-        !strict_for("conditions_mapping_templates-3")
-    }
-
-    /// settings-player-event-fields (open): player event `fields` serialise
-    /// as a list of pairs the reader refuses, so a JSON round trip of
-    /// settings with fields fails. True for settings it concerns.
-    pub fn player_event_fields(s: &Settings) -> bool {
-        !strict_for("settings-player-event-fields")
-            && s.player_events.iter().any(|p| !p.fields.is_empty())
     }
 }

@@ -736,19 +736,29 @@ impl Engine {
             let id = super::event::cut(id, super::event::MAX_TEXT_BYTES);
             self.user.push(("user.id".into(), Value::String(id)));
         }
-        // The same caps as event properties.
+        // The same caps as event properties. `email` and `user.email` name
+        // one property: the trait named in full wins, else the last given.
+        let mut named: Vec<(String, Value, bool)> = Vec::new();
         for (k, v) in Event::from_pairs(traits).into_pairs() {
-            let name = if k.starts_with("user.") {
+            let full = k.starts_with("user.");
+            let name = if full {
                 k
             } else {
                 let mut n = String::from("user.");
                 n.push_str(&k);
                 n
             };
-            if name != "user.id" {
-                self.user.push((name, v));
+            if name == "user.id" {
+                continue;
+            }
+            match named.iter_mut().find(|(n, ..)| *n == name) {
+                Some(slot) if full || !slot.2 => *slot = (name, v, full),
+                Some(_) => {}
+                None => named.push((name, v, full)),
             }
         }
+        self.user
+            .extend(named.into_iter().map(|(name, v, _)| (name, v)));
         self.share();
     }
 

@@ -13,6 +13,10 @@ pub type Shared = Rc<Vec<(String, Value)>>;
 
 /// Most properties an event keeps; later ones are dropped.
 pub const MAX_PROPERTIES: usize = 256;
+/// Most properties a stored record's event keeps when read back: its own
+/// properties and the page's shared ones (session, page, env and up to
+/// [`MAX_PROPERTIES`] user traits) were written together.
+pub const MAX_STORED_PROPERTIES: usize = 2 * MAX_PROPERTIES + 16;
 /// Longest text value kept, in bytes; longer ones are cut at a character
 /// boundary.
 pub const MAX_TEXT_BYTES: usize = 8 * 1024;
@@ -29,12 +33,23 @@ pub struct Event {
 impl Event {
     /// An event from ordered pairs, capped (see [`Event::set`]).
     pub fn from_pairs(pairs: Vec<(String, Value)>) -> Event {
+        Event::capped(pairs, MAX_PROPERTIES)
+    }
+
+    /// The event of a stored record: own and shared properties were written
+    /// together, so it keeps up to [`MAX_STORED_PROPERTIES`] and a resumed
+    /// delivery sends what its first attempt sent.
+    pub fn from_stored(pairs: Vec<(String, Value)>) -> Event {
+        Event::capped(pairs, MAX_STORED_PROPERTIES)
+    }
+
+    fn capped(pairs: Vec<(String, Value)>, max: usize) -> Event {
         let mut e = Event {
-            props: Vec::with_capacity(pairs.len().min(MAX_PROPERTIES) + 4),
+            props: Vec::with_capacity(pairs.len().min(max) + 4),
             shared: None,
         };
         for (k, v) in pairs {
-            e.set(k, v);
+            e.put(k, v, max);
         }
         e
     }
@@ -84,13 +99,17 @@ impl Event {
     /// than [`MAX_NAME_BYTES`] and properties past [`MAX_PROPERTIES`] are
     /// dropped, long text is cut, nested values are capped the same way.
     pub fn set(&mut self, name: String, value: Value) {
+        self.put(name, value, MAX_PROPERTIES)
+    }
+
+    fn put(&mut self, name: String, value: Value, max: usize) {
         if name.is_empty() || name.len() > MAX_NAME_BYTES {
             return;
         }
         let value = cap(value, 0);
         if let Some(slot) = self.props.iter_mut().find(|(k, _)| *k == name) {
             slot.1 = value;
-        } else if self.props.len() < MAX_PROPERTIES {
+        } else if self.props.len() < max {
             self.props.push((name, value));
         }
     }

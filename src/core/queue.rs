@@ -139,7 +139,7 @@ impl Record {
         let key = s("key")?;
         let webhook = s("webhook")?;
         let event = match v.get("event")? {
-            Value::Object(pairs) => Event::from_pairs(pairs.clone()),
+            Value::Object(pairs) => Event::from_stored(pairs.clone()),
             _ => return None,
         };
         let id = event.str("event.id")?;
