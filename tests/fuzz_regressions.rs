@@ -43,7 +43,6 @@ static ALLOCATOR: Counting = Counting;
 /// (`Fri, 01 Jan 300000 00:00:00 GMT`). Expected: no panic; such a date is no
 /// date (`None`), or a finite, non-negative delay.
 #[test]
-
 fn retry_after_dates_with_huge_fields_do_not_overflow() {
     let now = 1_700_000_000_000.0;
     for header in [
@@ -79,7 +78,6 @@ fn retry_after_dates_with_huge_fields_do_not_overflow() {
 /// cannot fail through serde_json here (the test build has the feature), so
 /// it checks the manifest.
 #[test]
-
 fn the_library_asks_for_exact_number_reading() {
     let manifest = include_str!("../Cargo.toml");
     let line = manifest
@@ -154,7 +152,6 @@ fn patterns_that_backtrack_catastrophically_are_matched_in_linear_time() {
 /// large, so memory stays within a small multiple of the event, whatever the
 /// template repeats. (Before, 16 x `{{properties}}` allocates > 100 MB.)
 #[test]
-
 fn an_oversized_request_is_refused_without_building_it_whole() {
     use walkme_webhooks::core::event::Event;
     use walkme_webhooks::core::host::NativeHost;
@@ -238,7 +235,6 @@ impl Storage {
 /// already delivered. Expected: the record is removed when the delivery ends
 /// (an Unstore after a refused rewrite, or the shell deleting the key).
 #[test]
-
 fn a_record_whose_rewrite_was_refused_is_removed_when_the_delivery_ends() {
     use common::*;
     use serde_json::json;
@@ -272,7 +268,6 @@ fn a_record_whose_rewrite_was_refused_is_removed_when_the_delivery_ends() {
 /// contract says, and as `adopt` already does for known keys), or each
 /// delivery keeps its own record.
 #[test]
-
 fn a_repeated_event_id_does_not_leave_a_delivery_without_its_record() {
     use common::*;
     use serde_json::json;
@@ -303,7 +298,6 @@ fn a_repeated_event_id_does_not_leave_a_delivery_without_its_record() {
 /// (`MAX_RETRY_AFTER_MS`). Expected: an adopted delivery is due within that
 /// bound (or dropped with a report).
 #[test]
-
 fn an_adopted_record_from_the_future_is_sent_within_a_day() {
     use common::*;
     use serde_json::json;
@@ -370,7 +364,6 @@ fn a_retry_after_the_clock_was_set_back_is_sent_when_due() {
 /// engine's API allows it. Expected: `adopt` checks what `emit` checks
 /// (`holds`, pending included).
 #[test]
-
 fn a_record_adopted_between_emit_and_poll_is_not_a_second_delivery() {
     use common::*;
     use serde_json::json;
@@ -399,7 +392,6 @@ fn a_record_adopted_between_emit_and_poll_is_not_a_second_delivery() {
 /// Idempotency-Key, so the receiver drops all but the first. Expected: the
 /// module's properties always fit (room kept for them, or set first).
 #[test]
-
 fn an_event_with_many_properties_keeps_its_own_id() {
     use common::*;
     use serde_json::json;
@@ -431,7 +423,6 @@ fn an_event_with_many_properties_keeps_its_own_id() {
 /// property tests write such fields as an object until this is fixed, see
 /// `player_event_fields_as_object` in tests/properties.rs.)
 #[test]
-
 fn player_event_fields_serialise_as_the_object_the_reader_takes() {
     use walkme_webhooks::core::host::NativeHost;
     use walkme_webhooks::core::settings::Settings;
@@ -451,7 +442,6 @@ fn player_event_fields_serialise_as_the_object_the_reader_takes() {
 /// reader refuses (`destinations[0].batch.maxEvents`: out of range).
 /// Expected: the schema states the reader's defaults.
 #[test]
-
 fn the_schema_states_the_batch_defaults_the_reader_applies() {
     use walkme_webhooks::core::host::NativeHost;
     use walkme_webhooks::core::settings::Settings;
@@ -475,7 +465,6 @@ fn the_schema_states_the_batch_defaults_the_reader_applies() {
 /// refuses settings the module runs. Expected: the schema accepts what the
 /// reader accepts (or the reader refuses it).
 #[test]
-
 fn the_schema_accepts_a_rate_the_reader_accepts() {
     use walkme_webhooks::core::host::NativeHost;
     use walkme_webhooks::core::settings::Settings;
@@ -508,7 +497,6 @@ fn the_schema_accepts_a_rate_the_reader_accepts() {
 /// (`DOT_SEGMENT`), whatever the value, when the segment it stands in ends
 /// up `.` or `..`.
 #[test]
-
 fn a_placeholder_that_renders_nothing_cannot_make_a_dot_segment() {
     use walkme_webhooks::core::event::Event;
     use walkme_webhooks::core::host::NativeHost;
@@ -548,7 +536,6 @@ fn a_placeholder_that_renders_nothing_cannot_make_a_dot_segment() {
 /// matches names that start with "x". Expected: a negated class leaves out,
 /// in either case, what it lists.
 #[test]
-
 fn a_negated_class_ignoring_case_leaves_out_what_it_lists() {
     use walkme_webhooks::core::condition::Conditions;
     use walkme_webhooks::core::event::Event;
@@ -595,7 +582,6 @@ fn a_negated_class_ignoring_case_leaves_out_what_it_lists() {
 /// the event it was written from, so a resumed delivery sends the same
 /// request.
 #[test]
-
 fn a_resumed_delivery_sends_what_its_first_attempt_sent() {
     use common::*;
     use serde_json::json;
@@ -650,7 +636,6 @@ fn a_resumed_delivery_sends_what_its_first_attempt_sent() {
 /// named in full winning, or the last one given), and a body without
 /// repeated keys.
 #[test]
-
 fn identify_traits_that_name_the_same_property_make_it_once() {
     use common::*;
     use serde_json::json;
@@ -681,7 +666,6 @@ fn identify_traits_that_name_the_same_property_make_it_once() {
 /// failed, instead of the editor saying the URL is wrong. Expected: refused
 /// with `bad_url`.
 #[test]
-
 fn destination_urls_the_url_standard_refuses_are_refused() {
     use walkme_webhooks::core::host::NativeHost;
     use walkme_webhooks::core::settings::{Code, Settings};
