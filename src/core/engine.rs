@@ -673,6 +673,8 @@ impl Engine {
     /// it.
     pub fn set_context(&mut self, mut context: Context) {
         for t in [
+            &mut context.session_id,
+            &mut context.anonymous_id,
             &mut context.url,
             &mut context.path,
             &mut context.title,
