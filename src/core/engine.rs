@@ -493,6 +493,8 @@ pub struct Engine {
     /// Webhook indices per catalog event (catalog order).
     by_event: Vec<Vec<usize>>,
     lanes: Vec<Lane>,
+    /// Hosts shared by more than one published destination.
+    shared_hosts: Vec<String>,
     keys: KeySet,
     context: Context,
     /// Context and user properties, shared by every event until they change.
@@ -552,6 +554,7 @@ impl Engine {
             compiled: Vec::new(),
             by_event: Vec::new(),
             lanes: Vec::new(),
+            shared_hosts: Vec::new(),
             keys: KeySet::default(),
             context: Context::default(),
             shared: Default::default(),
@@ -607,6 +610,19 @@ impl Engine {
                 lane.host = new.map(|d| host_of(&d.url)).unwrap_or_default();
             }
         }
+        // Hosts that more than one published destination sends to: their
+        // requests share the browser's connections to that host.
+        let hosts: Vec<String> = settings
+            .destinations
+            .iter()
+            .map(|d| host_of(&d.url))
+            .collect();
+        self.shared_hosts = hosts
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| hosts[..*i].contains(h))
+            .map(|(_, h)| h.clone())
+            .collect();
         self.settings = settings;
         // The page properties depend on the settings (keepUrlFragment).
         self.share();
