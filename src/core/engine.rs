@@ -279,7 +279,8 @@ pub enum Effect {
     },
     /// Send a request.
     Send(Send),
-    /// Get a token for a destination, and answer with [`Engine::token`].
+    /// Get a token for a destination, and answer with [`Engine::token_for`]
+    /// (this `request`), or [`Engine::token`].
     Token {
         /// Destination id.
         destination: String,
@@ -287,6 +288,10 @@ pub enum Effect {
         source: TokenSource,
         /// Give up after this long.
         timeout_ms: u32,
+        /// Which request of the destination this is: an answer to an
+        /// earlier one (asked for before the destination's auth or token
+        /// provider changed) is not used.
+        request: u32,
     },
     /// Find out whether `url`'s host can be reached at all (a `no-cors`
     /// request): answer with [`Engine::probed`].
@@ -392,6 +397,8 @@ struct Lane {
     token_gen: u32,
     token_pending: bool,
     token_deadline: f64,
+    /// The id of the latest token request (see [`Effect::Token`]).
+    token_request: u32,
     provider: bool,
     gone: bool,
     /// An answer of this destination was readable once (CORS works).
@@ -418,6 +425,7 @@ impl Lane {
             token_gen: 0,
             token_pending: false,
             token_deadline: 0.0,
+            token_request: 0,
             provider: false,
             gone: false,
             readable: false,
@@ -599,9 +607,12 @@ impl Engine {
             let new = settings.destination(&lane.id);
             // A re-published destination gets a fresh token (its auth may
             // have changed) and is learnt afresh when its address changed.
+            // A token request on its way is for the old auth: its answer
+            // is not used (see `token_for`), and a new one is asked for.
             if old.map(|d| &d.auth) != new.map(|d| &d.auth) {
                 lane.token = None;
                 lane.token_gen += 1;
+                lane.token_pending = false;
             }
             if old.map(|d| &d.url) != new.map(|d| &d.url) {
                 lane.readable = false;
@@ -1188,8 +1199,10 @@ impl Engine {
                     self.limits.in_flight_per_destination
                 };
                 // Destinations that share a host share its connections; each
-                // keeps one request of its own whatever the others hold.
-                let shared = self.lanes.iter().filter(|l| l.host == lane.host).count() > 1;
+                // keeps one request of its own whatever the others hold. (By
+                // the settings, not by the lanes so far: the first one to
+                // send must not take every connection.)
+                let shared = self.shared_hosts.contains(&lane.host);
                 if lane.in_flight.len() >= cap
                     || shared
                         && !lane.in_flight.is_empty()
@@ -1356,10 +1369,12 @@ impl Engine {
         if let Some(source) = source {
             lane.token_pending = true;
             lane.token_deadline = now + f64::from(timeout_ms);
+            lane.token_request = lane.token_request.wrapping_add(1);
             self.effects.push(Effect::Token {
                 destination: lane.id.clone(),
                 source,
                 timeout_ms,
+                request: lane.token_request,
             });
         }
     }
@@ -1565,10 +1580,35 @@ impl Engine {
         self.poll(now);
     }
 
-    /// A token for `destination` arrived (token, lifetime in seconds) or
-    /// could not be had.
+    /// The answer to the latest token request of `destination` (see
+    /// [`Engine::token_for`]).
     pub fn token(&mut self, destination: &str, result: Result<(String, f64), String>, now: f64) {
-        let i = self.lane_index(destination);
+        let request = self
+            .lanes
+            .iter()
+            .find(|l| l.id == destination)
+            .map_or(0, |l| l.token_request);
+        self.token_for(destination, request, result, now);
+    }
+
+    /// A token for `destination` arrived (token, lifetime in seconds) or
+    /// could not be had, in answer to token request `request`. An answer to
+    /// a request that is no longer awaited (the destination's auth or token
+    /// provider changed since, or it timed out) is not used: a token is only
+    /// ever sent with the auth it was asked for.
+    pub fn token_for(
+        &mut self,
+        destination: &str,
+        request: u32,
+        result: Result<(String, f64), String>,
+        now: f64,
+    ) {
+        let Some(i) = self.lanes.iter().position(|l| l.id == destination) else {
+            return;
+        };
+        if !self.lanes[i].token_pending || self.lanes[i].token_request != request {
+            return;
+        }
         self.lanes[i].token_pending = false;
         match result {
             Ok((token, ttl)) => {
