@@ -93,6 +93,11 @@ pub struct Limits {
     /// Drop reports per drain of the effects before the rest of a burst's
     /// queue-full drops are summed up in one report.
     pub drop_reports: usize,
+    /// Records of waiting deliveries written per [`Engine::poll`]: a burst's
+    /// records are written over several polls (the shell runs the next one
+    /// in a task of its own), so no single call takes long whatever the
+    /// burst. Leaving the page and `stop()` write them all.
+    pub records_per_poll: usize,
 }
 
 impl Default for Limits {
@@ -106,6 +111,7 @@ impl Default for Limits {
             base_delay_ms: retry::BASE_DELAY_MS,
             max_delay_ms: retry::MAX_DELAY_MS,
             drop_reports: 100,
+            records_per_poll: 128,
         }
     }
 }
@@ -527,6 +533,9 @@ pub struct Engine {
     jitter: Option<f64>,
     /// Queue-full drops past the report budget, summed up at the next drain.
     quiet_drops: u64,
+    /// Waiting deliveries are left to store (more than one poll's worth):
+    /// the next poll is due at once.
+    store_due: Option<f64>,
     next_id: u64,
     rng: u64,
 }
@@ -579,6 +588,7 @@ impl Engine {
             drop_reports: 0,
             jitter: None,
             quiet_drops: 0,
+            store_due: None,
             next_id: 1,
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
         };
@@ -842,7 +852,8 @@ impl Engine {
     /// against the webhooks and queues a delivery per match (within the
     /// queue bound, so a burst cannot grow memory). Returns the number of
     /// webhooks matched. Records are written and requests sent by the next
-    /// [`Engine::poll`], which the shell runs in the same task.
+    /// [`Engine::poll`], which the shell runs in the same task (a burst's
+    /// records over the polls that follow, [`Limits::records_per_poll`] each).
     pub fn emit(&mut self, event_type: &str, props: Vec<(String, Value)>, now: f64) -> usize {
         let Some(index) = catalog::index(event_type) else {
             return 0;
@@ -1082,7 +1093,7 @@ impl Engine {
         for i in 0..self.lanes.len() {
             self.pump(i, now, false);
         }
-        self.store_waiting(now);
+        self.store_waiting(now, self.limits.records_per_poll);
     }
 
     /// Sends partial batches now (`flush()`), then polls.
@@ -1092,13 +1103,22 @@ impl Engine {
         self.flushing = false;
     }
 
-    fn store_waiting(&mut self, now: f64) {
+    /// Writes the records of waiting deliveries that have none, at most
+    /// `limit` of them (the rest at the next poll, which is then due).
+    fn store_waiting(&mut self, now: f64, limit: usize) {
+        self.store_due = None;
         if self.book.held > self.book.stored && self.storage_ok {
+            let mut written = 0;
             for i in 0..self.lanes.len() {
                 let mut lane = core::mem::replace(&mut self.lanes[i], Lane::new(""));
                 for d in lane.ready.iter_mut().chain(lane.later.iter_mut()) {
                     if !d.stored {
+                        if written == limit {
+                            self.store_due = Some(now);
+                            break;
+                        }
                         self.store(d, now);
+                        written += 1;
                     }
                 }
                 self.lanes[i] = lane;
@@ -1655,13 +1675,13 @@ impl Engine {
             self.pump(i, now, true);
         }
         self.flushing = false;
-        self.store_waiting(now);
+        self.store_waiting(now, usize::MAX);
     }
 
     /// `stop()`: everything not yet stored is stored, so an event emitted
     /// just before reaches the next start. Nothing more is sent.
     pub fn stop(&mut self, now: f64) {
-        self.store_waiting(now);
+        self.store_waiting(now, usize::MAX);
     }
 
     /// Resumes stored deliveries (of an earlier page or a closed tab). They
@@ -1780,6 +1800,9 @@ impl Engine {
     pub fn next_wakeup(&self) -> Option<f64> {
         let mut at: Option<f64> = None;
         let mut at_least = |t: f64| at = Some(at.map_or(t, |a: f64| a.min(t)));
+        if let Some(t) = self.store_due {
+            at_least(t);
+        }
         for l in self.lanes.iter().filter(|l| !l.gone) {
             if let Some(d) = l.later.first() {
                 at_least(d.next_at);
