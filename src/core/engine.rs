@@ -86,6 +86,11 @@ pub struct Limits {
     pub queue_bytes: usize,
     /// Body bytes in flight with `keepalive` (the browser allows 64 KiB per page).
     pub keepalive_bytes: usize,
+    /// Requests in flight with `keepalive`. Chromium fails keep-alive
+    /// requests past 256 in flight per page ("Failed to fetch") while the
+    /// page is going away, when no answer can be seen any more; the host
+    /// page's own beacons count too, so the module stays well under it.
+    pub keepalive_requests: usize,
     /// First retry delay (doubles per attempt, with jitter).
     pub base_delay_ms: f64,
     /// Longest retry delay.
@@ -108,6 +113,7 @@ impl Default for Limits {
             queue_count: 2_000,
             queue_bytes: 1024 * 1024,
             keepalive_bytes: 60 * 1024,
+            keepalive_requests: 128,
             base_delay_ms: retry::BASE_DELAY_MS,
             max_delay_ms: retry::MAX_DELAY_MS,
             drop_reports: 100,
@@ -496,6 +502,8 @@ pub struct Book {
     pub stored: usize,
     /// Body bytes in flight with keepalive.
     pub keepalive: usize,
+    /// Requests in flight with keepalive.
+    pub keepalive_requests: usize,
 }
 
 /// The engine. See the module docs.
@@ -1268,8 +1276,11 @@ impl Engine {
             let size = request.size();
             // Only what leaves while the page goes away uses `keepalive`: the
             // browser caps keep-alive requests (64 KiB of bodies, and a count
-            // per renderer; past it they fail with ERR_INSUFFICIENT_RESOURCES).
-            let keepalive = hiding && self.book.keepalive + size <= self.limits.keepalive_bytes;
+            // per renderer; past it they fail with ERR_INSUFFICIENT_RESOURCES,
+            // unseen, and such a delivery would not be sent again).
+            let keepalive = hiding
+                && self.book.keepalive + size <= self.limits.keepalive_bytes
+                && self.book.keepalive_requests < self.limits.keepalive_requests;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
                 for d in group.into_iter().rev() {
@@ -1293,6 +1304,7 @@ impl Engine {
             self.stats.sent += 1;
             let kept = if keepalive { size } else { 0 };
             self.book.keepalive += kept;
+            self.book.keepalive_requests += usize::from(keepalive);
             if rate.is_some() {
                 self.lanes[i].sent_times.push_back(now);
             }
@@ -1502,6 +1514,9 @@ impl Engine {
         let Some((i, j)) = found else { return };
         let f = self.lanes[i].in_flight.swap_remove(j);
         self.book.keepalive = self.book.keepalive.saturating_sub(f.keepalive);
+        if f.keepalive > 0 {
+            self.book.keepalive_requests = self.book.keepalive_requests.saturating_sub(1);
+        }
         let ms = (now - f.started).max(0.0);
         let lane = &mut self.lanes[i];
         match answer {
@@ -1892,6 +1907,15 @@ impl Engine {
         }
         if keepalive != self.book.keepalive {
             return Err("keepalive");
+        }
+        let keepalive_requests = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.in_flight.iter())
+            .filter(|f| f.keepalive > 0)
+            .count();
+        if keepalive_requests != self.book.keepalive_requests {
+            return Err("keepalive requests");
         }
         if self.keys.len() != held {
             return Err("keys");
