@@ -1752,6 +1752,9 @@ impl Engine {
             self.enqueue(d, now);
         }
         self.poll(now);
+        // All stored again under this page at once (not over several polls):
+        // the shell removes the old page's records as soon as this returns.
+        self.store_waiting(now, usize::MAX);
         taken
     }
 
