@@ -1034,8 +1034,21 @@ fn a_burst_of_100k_emits_holds_the_queue_bound_and_stores_in_bounded_polls() {
         );
     }
     e.page_hidden(T0);
-    assert_eq!(stored_keys(&e.take_effects()).len(), 1_000);
+    let fx = e.take_effects();
+    assert_eq!(stored_keys(&fx).len(), 1_000);
     balanced(&e);
+    // So does taking records over: the page removes the old ones at once.
+    let records: Vec<Value> = fx
+        .iter()
+        .filter_map(|x| match x {
+            Effect::Store { record, .. } => Some(serde_json::from_str(record).unwrap()),
+            _ => None,
+        })
+        .collect();
+    let mut next = engine(&doc(json!({}), json!({})));
+    next.set_online(false, T0);
+    assert_eq!(next.adopt(&records, T0 + 10_000.0), 1_000);
+    assert_eq!(stored_keys(&next.take_effects()).len(), 1_000);
 }
 
 /// Item 11, found by the browser test: a page that went away with many
