@@ -126,7 +126,8 @@ fn drain_with(e: &mut Engine, mut now: f64, a: impl Fn(&Send) -> Answer) -> Vec<
 /// new URL with the new token, never the old URL with the new secret (nor the
 /// new URL with the old one).
 ///
-/// 052d97b (argued): a delivery kept the request built at its first attempt
+/// 052d97b (shown: the retry went to old.example.com): a delivery kept the
+/// request built at its first attempt
 /// (URL, headers, body: the v1 record held them), and only `Authorization`
 /// was added at send time from the current settings, so the retry went to
 /// the old URL with the new token: the review's finding.
@@ -218,7 +219,8 @@ fn a_pending_delivery_of_a_destination_no_longer_published_is_dropped_and_report
 /// asked, with the new secret. And a token answer that was on its way for
 /// the old auth when the publish happened is not used for the new one.
 ///
-/// 052d97b (argued): the cache was kept per destination id across
+/// 052d97b (argued; shown: removing the reset fails it): the cache was kept
+/// per destination id across
 /// publishes; the review's mutation (no reset) survived every test.
 #[test]
 fn a_republished_auth_gets_a_fresh_token_and_a_late_answer_for_the_old_one_is_not_used() {
@@ -288,6 +290,8 @@ fn a_republished_auth_gets_a_fresh_token_and_a_late_answer_for_the_old_one_is_no
 /// Weak test: removing a token provider. Its token is no longer sent; with
 /// no other credentials the attempts fail with a reason, and a provider
 /// answer that was still on its way is not used.
+///
+/// 052d97b passes it; it fails when `set_provider` keeps the token (shown).
 #[test]
 fn a_removed_token_provider_s_token_is_never_sent_again() {
     let mut e = engine(&doc(
@@ -344,7 +348,8 @@ fn a_removed_token_provider_s_token_is_never_sent_again() {
 /// ever sent where the webhook's destination sends now, with the token the
 /// page's provider gives: never to the URL the record names.
 ///
-/// 052d97b (argued): a v1 record held method, URL, headers and body and was
+/// 052d97b (argued; the browser test shows it): a v1 record held method,
+/// URL, headers and body and was
 /// sent as stored, with the destination's current token added: any script
 /// could plant one and receive the token.
 #[test]
@@ -405,7 +410,8 @@ fn a_planted_record_is_sent_only_where_the_settings_send_with_the_provider_s_tok
 /// the path on the same host: such a delivery is dropped with a report and
 /// nothing is sent; other values go to the path the template says.
 ///
-/// 052d97b (argued): values were percent-encoded except `.`, so `..` made
+/// 052d97b (shown: `.` was sent): values were percent-encoded except `.`,
+/// so `..` made
 /// the browser resolve a parent segment (the review's finding).
 #[test]
 fn a_dot_segment_placeholder_value_drops_the_delivery_and_sends_nothing() {
@@ -444,7 +450,8 @@ fn a_dot_segment_placeholder_value_drops_the_delivery_and_sends_nothing() {
 /// "manual"` reports as an opaque redirect) is not followed: the delivery
 /// is dropped with a report saying so, never "delivered", never retried.
 ///
-/// 052d97b (argued): fetch followed redirects; a 307/308 carried the custom
+/// 052d97b (argued; the browser test shows it): fetch followed redirects; a
+/// 307/308 carried the custom
 /// headers to the new origin and a 302 became a body-less GET whose 200 was
 /// reported "delivered".
 #[test]
@@ -473,7 +480,8 @@ fn a_redirect_is_dropped_and_reported_never_delivered_or_retried() {
 /// Item 7. `stop()` right after `emit()` (before the poll that would store
 /// and send) stores the delivery, so the next page sends it.
 ///
-/// 052d97b (argued): stop() dropped the engine with the delivery still in
+/// 052d97b (argued, it had no Engine::stop; the browser test shows it):
+/// stop() dropped the engine with the delivery still in
 /// memory only (it was stored by the poll that never ran).
 #[test]
 fn an_event_emitted_just_before_stop_is_stored_for_the_next_page() {
@@ -510,7 +518,8 @@ fn an_event_emitted_just_before_stop_is_stored_for_the_next_page() {
 /// per event at 20,000 as at 5,000 (the repeat check is a hash set, not a
 /// scan of what is held).
 ///
-/// 052d97b (argued; the browser test shows it): each emit scanned the held
+/// 052d97b: this engine test passes there (the cost was in its shell); the
+/// browser test shows it (80 → 912 µs per emit): each emit scanned the held
 /// and pending deliveries for the key, so 20k took 4–6 s in a page.
 #[test]
 fn emits_with_their_own_ids_cost_the_same_per_event_at_20k_as_at_5k() {
@@ -549,7 +558,8 @@ fn emits_with_their_own_ids_cost_the_same_per_event_at_20k_as_at_5k() {
 /// attempt and are retried, then fail, each reported; the engine is idle
 /// in between, so `flush()` resolves.
 ///
-/// 052d97b (argued): the engine waited for the token with no deadline:
+/// 052d97b (argued; the browser test shows it): the engine waited for the
+/// token with no deadline:
 /// nothing was reported, and `flush()` waited for ever.
 #[test]
 fn a_token_source_that_never_answers_times_out_is_retried_and_reported() {
@@ -615,7 +625,7 @@ fn a_token_source_that_never_answers_times_out_is_retried_and_reported() {
 /// Item 10. A 40 KB page URL, title or referrer (or a session id planted in
 /// storage) is cut to [`MAX_CONTEXT_BYTES`]; the event goes.
 ///
-/// 052d97b (argued; the browser test shows it): page properties were taken
+/// 052d97b (shown: dropped as too large): page properties were taken
 /// whole, so every event passed the 32 KiB request cap and was dropped.
 #[test]
 fn a_40_kb_page_url_or_title_is_cut_and_the_event_goes() {
@@ -657,7 +667,7 @@ fn a_40_kb_page_url_or_title_is_cut_and_the_event_goes() {
 /// that was in flight without keepalive is sent again (it is the only kind
 /// that may arrive twice).
 ///
-/// 052d97b (argued; the browser test shows the duplicates): every stored
+/// 052d97b (shown: all five sent again): every stored
 /// delivery was resumed, including those that had left with keepalive.
 #[test]
 fn after_the_page_went_away_keepalive_deliveries_are_not_sent_twice_to_a_non_idempotent_destination(
@@ -739,7 +749,7 @@ fn after_the_page_went_away_keepalive_deliveries_are_not_sent_twice_to_a_non_ide
 /// always has a connection of its own (the host's requests stay under the
 /// browser's six HTTP/1.1 connections, and each destination keeps one).
 ///
-/// 052d97b (argued; the browser test shows it): each destination had 8
+/// 052d97b (shown: 8 in flight): each destination had 8
 /// requests in flight whatever the host, so a hanging one held all six
 /// connections and the other waited for its timeouts.
 #[test]
@@ -795,6 +805,8 @@ fn a_hanging_destination_leaves_a_connection_to_another_on_its_host() {
 /// Weak test: retry ordering. Retries go when each is due, earliest first
 /// (not in the order they failed), and waiting deliveries of one
 /// destination leave in the order they were emitted.
+///
+/// 052d97b passes it; it fails when retries are queued unsorted (shown).
 #[test]
 fn retries_go_earliest_due_first_and_new_deliveries_in_emit_order() {
     let mut e = engine_with(
@@ -859,6 +871,8 @@ fn retries_go_earliest_due_first_and_new_deliveries_in_emit_order() {
 /// Weak test: the 1 MiB bound. Large events fill the byte bound long before
 /// the count bound: the oldest waiting ones are dropped, each reported, and
 /// what is held stays within 1 MiB.
+///
+/// 052d97b passes it; it fails without the byte bound (shown).
 #[test]
 fn the_queue_holds_at_most_1_mib_of_records() {
     let limits = Limits::default();
@@ -899,6 +913,9 @@ fn the_queue_holds_at_most_1_mib_of_records() {
 /// The waiting ones are dropped at once; each in-flight one is settled by
 /// its own answer (a 2xx is still delivered, anything else dropped as gone,
 /// never retried); nothing more is sent to it.
+///
+/// 052d97b passes it; it fails when a gone destination's answers are
+/// settled as usual (shown: the 503 is retried).
 #[test]
 fn a_410_with_requests_in_flight_settles_each_and_sends_nothing_more() {
     let mut e = engine_with(
@@ -944,6 +961,9 @@ fn a_410_with_requests_in_flight_settles_each_and_sends_nothing_more() {
 
 /// Weak test: `matches` looks at the first 512 characters (not bytes) of a
 /// text: a match at character 511 counts, one at 512 does not.
+///
+/// 052d97b (shown): it cut at 512 bytes, so 511 `é` and an `x` did not
+/// match; it also fails with a cut at 600 characters (shown).
 #[test]
 fn matches_looks_at_the_first_512_characters() {
     use walkme_webhooks::core::condition::Conditions;
@@ -974,7 +994,8 @@ fn matches_looks_at_the_first_512_characters() {
 /// next one due at once, so no single call of the engine grows with the
 /// burst; leaving the page writes the rest at once.
 ///
-/// 052d97b (argued; the browser test shows it): every pending delivery was
+/// 052d97b (shown: 100,000 held before the first poll): every pending
+/// delivery was
 /// built and stored in one call after the loop (a 1.6–2.2 s task).
 #[test]
 fn a_burst_of_100k_emits_holds_the_queue_bound_and_stores_in_bounded_polls() {
@@ -1057,6 +1078,8 @@ fn a_burst_of_100k_emits_holds_the_queue_bound_and_stores_in_bounded_polls() {
 /// and the next page did not send them again (their records said they had
 /// left): 571 of 1,200 lost. At most [`Limits::keepalive_requests`] leave
 /// with keepalive; the rest stay stored, not marked, for the next page.
+///
+/// 052d97b (shown): 1,000 left with keepalive.
 #[test]
 fn leaving_the_page_sends_at_most_the_keepalive_count_and_keeps_the_rest() {
     let limits = Limits::default();

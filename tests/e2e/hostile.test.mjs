@@ -201,8 +201,9 @@ test("2: hostile values in walkme:event and identify() are skipped and reported;
 // ---- 3. storage is untrusted input ----------------------------------------------------
 
 // 052d97b: shown. A v1 record held the whole request (URL, headers); the
-// module sent it where it said, with the destination's token added, so the
-// planted URL got the provider's token.
+// module sent it where it said, with the destination's token added: the
+// planted URL got POST /v1 with "Authorization: Bearer PROVIDER-TOKEN" and
+// X-Leak: 1.
 test("3: records planted in localStorage go only where the settings send, with the provider's token, never where they say", async () => {
   const bucket = "ho-planted";
   await clear(bucket);
@@ -246,17 +247,21 @@ test("3: records planted in localStorage go only where the settings send, with t
     hooks.onDelivery((r) => window.lab.reports.push(r));
     window.lab.hooks = hooks;
   }, oneDestination(bucket, { auth: { type: "bearer" } }, { properties: ["n", "event.id"] }));
-  const got = await until(async () => {
-    const g = await received(bucket);
-    return g.length >= 1 && g;
-  }, "the planted event at the real destination");
+  // Until a planted event arrived anywhere, and the module holds nothing.
+  await until(async () => (await received(bucket)).length + (await received(bucket + "-evil")).length >= 1, "a planted event sent");
   await until(async () => (await stats(page)).queued === 0, "nothing left");
   await flush(page);
+  const evilGot = await received(bucket + "-evil");
+  assert.deepEqual(
+    evilGot.map((r) => [r.path, r.headers.authorization]),
+    [],
+    "nothing reached the URL a record names"
+  );
+  const got = await received(bucket);
   assert.deepEqual(
     got.map((r) => [r.method, r.path, r.headers.authorization, r.headers["x-leak"], r.body]),
     [["POST", `/hook/${bucket}`, "Bearer PROVIDER-TOKEN", undefined, '{"n":1,"event.id":"p1"}']]
   );
-  assert.deepEqual(await received(bucket + "-evil"), [], "nothing reached the URL a record names");
   const rep = await reports(page);
   assert.deepEqual(
     rep.map((r) => [r.key, r.outcome]).sort(),
@@ -424,8 +429,9 @@ test("9: a token provider that never resolves and an OAuth endpoint that never a
   await context.close();
 });
 
-// Weak test: removing a token provider. 052d97b: argued (the review's
-// mutation, keeping the provider's token after removal, survived).
+// Weak test: removing a token provider. 052d97b passes it too (the review
+// found the behaviour unpinned: a deliberate bug survived); the engine half,
+// tests/hostile.rs, fails under that bug.
 test("a removed token provider's token is not sent again; the delivery fails with a reason", async () => {
   const bucket = "ho-provider-removed";
   await clear(bucket);
@@ -786,7 +792,9 @@ test("15: two destinations on one host, one hanging: the other still delivers pr
 
 // ---- weak: the cross-tab adoption margin --------------------------------------------
 
-// 052d97b: argued (the review's mutation of the margin survived).
+// Weak test (a deliberate bug survived). 052d97b fails it, but only because
+// it reads no wmwh2: records; with the margin check removed from the built
+// module, the second half fails (taken over 62 ms after start).
 test("the adoption margin: a live tab's records are never taken; a closed tab's fresh records wait 2 s, then go", async () => {
   const bucket = "ho-margin";
   await clear(bucket);
@@ -834,8 +842,8 @@ test("the adoption margin: a live tab's records are never taken; a closed tab's 
 
 // ---- the public entry (index.js) and the loader --------------------------------------
 
-// 052d97b: argued. errors had no `code`; stop() and the loader's late
-// settings had no test of their own.
+// 052d97b: shown. Its errors had no `code`; its loader booted once: invalid
+// settings first, and later valid ones were never started.
 test("index.js: SettingsError is { name, message, errors: [{ path, code, message }] }; stop() is idempotent and safe", async () => {
   const { context, page, errors } = await open();
   const r = await page.evaluate(async () => {
