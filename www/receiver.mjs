@@ -12,6 +12,7 @@
 //                            a hang past any timeout, or a dropped connection
 //       auth=oauth           401 unless Authorization is "Bearer <the latest token of /oauth/token>"
 //       redirect=<url>       answer 307 with this Location (a destination that moved)
+//       redirectStatus=<code> the status of that redirect instead (301, 302, 303, 308)
 //       cors=0               no CORS headers (a destination that does not allow CORS)
 //   /oauth/token           OAuth 2.0 client credentials: answers {access_token, expires_in}
 //   /api/requests?bucket=  GET the recorded requests (JSON), DELETE to clear
@@ -88,7 +89,7 @@ export function createReceiver({ log = false } = {}) {
       res.writeHead(status, { "Content-Type": "application/json", ...headers });
       res.end(JSON.stringify({ ok: status < 300, id: entry.id }));
     };
-    if (q.get("redirect")) return answer(307, { Location: q.get("redirect") });
+    if (q.get("redirect")) return answer(Number(q.get("redirectStatus") || 307), { Location: q.get("redirect") });
     if (q.get("auth") === "oauth") {
       const want = oauth.valid && "Bearer " + oauth.valid;
       if (!want || req.headers.authorization !== want) return answer(401);

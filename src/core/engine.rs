@@ -86,6 +86,11 @@ pub struct Limits {
     pub queue_bytes: usize,
     /// Body bytes in flight with `keepalive` (the browser allows 64 KiB per page).
     pub keepalive_bytes: usize,
+    /// Requests in flight with `keepalive`. Chromium fails keep-alive
+    /// requests past 256 in flight per page ("Failed to fetch") while the
+    /// page is going away, when no answer can be seen any more; the host
+    /// page's own beacons count too, so the module stays well under it.
+    pub keepalive_requests: usize,
     /// First retry delay (doubles per attempt, with jitter).
     pub base_delay_ms: f64,
     /// Longest retry delay.
@@ -93,6 +98,11 @@ pub struct Limits {
     /// Drop reports per drain of the effects before the rest of a burst's
     /// queue-full drops are summed up in one report.
     pub drop_reports: usize,
+    /// Records of waiting deliveries written per [`Engine::poll`]: a burst's
+    /// records are written over several polls (the shell runs the next one
+    /// in a task of its own), so no single call takes long whatever the
+    /// burst. Leaving the page and `stop()` write them all.
+    pub records_per_poll: usize,
 }
 
 impl Default for Limits {
@@ -103,9 +113,11 @@ impl Default for Limits {
             queue_count: 2_000,
             queue_bytes: 1024 * 1024,
             keepalive_bytes: 60 * 1024,
+            keepalive_requests: 128,
             base_delay_ms: retry::BASE_DELAY_MS,
             max_delay_ms: retry::MAX_DELAY_MS,
             drop_reports: 100,
+            records_per_poll: 128,
         }
     }
 }
@@ -279,7 +291,8 @@ pub enum Effect {
     },
     /// Send a request.
     Send(Send),
-    /// Get a token for a destination, and answer with [`Engine::token`].
+    /// Get a token for a destination, and answer with [`Engine::token_for`]
+    /// (this `request`), or [`Engine::token`].
     Token {
         /// Destination id.
         destination: String,
@@ -287,6 +300,10 @@ pub enum Effect {
         source: TokenSource,
         /// Give up after this long.
         timeout_ms: u32,
+        /// Which request of the destination this is: an answer to an
+        /// earlier one (asked for before the destination's auth or token
+        /// provider changed) is not used.
+        request: u32,
     },
     /// Find out whether `url`'s host can be reached at all (a `no-cors`
     /// request): answer with [`Engine::probed`].
@@ -392,6 +409,8 @@ struct Lane {
     token_gen: u32,
     token_pending: bool,
     token_deadline: f64,
+    /// The id of the latest token request (see [`Effect::Token`]).
+    token_request: u32,
     provider: bool,
     gone: bool,
     /// An answer of this destination was readable once (CORS works).
@@ -418,6 +437,7 @@ impl Lane {
             token_gen: 0,
             token_pending: false,
             token_deadline: 0.0,
+            token_request: 0,
             provider: false,
             gone: false,
             readable: false,
@@ -482,6 +502,8 @@ pub struct Book {
     pub stored: usize,
     /// Body bytes in flight with keepalive.
     pub keepalive: usize,
+    /// Requests in flight with keepalive.
+    pub keepalive_requests: usize,
 }
 
 /// The engine. See the module docs.
@@ -493,6 +515,8 @@ pub struct Engine {
     /// Webhook indices per catalog event (catalog order).
     by_event: Vec<Vec<usize>>,
     lanes: Vec<Lane>,
+    /// Hosts shared by more than one published destination.
+    shared_hosts: Vec<String>,
     keys: KeySet,
     context: Context,
     /// Context and user properties, shared by every event until they change.
@@ -517,6 +541,9 @@ pub struct Engine {
     jitter: Option<f64>,
     /// Queue-full drops past the report budget, summed up at the next drain.
     quiet_drops: u64,
+    /// Waiting deliveries are left to store (more than one poll's worth):
+    /// the next poll is due at once.
+    store_due: Option<f64>,
     next_id: u64,
     rng: u64,
 }
@@ -552,6 +579,7 @@ impl Engine {
             compiled: Vec::new(),
             by_event: Vec::new(),
             lanes: Vec::new(),
+            shared_hosts: Vec::new(),
             keys: KeySet::default(),
             context: Context::default(),
             shared: Default::default(),
@@ -568,6 +596,7 @@ impl Engine {
             drop_reports: 0,
             jitter: None,
             quiet_drops: 0,
+            store_due: None,
             next_id: 1,
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
         };
@@ -596,9 +625,12 @@ impl Engine {
             let new = settings.destination(&lane.id);
             // A re-published destination gets a fresh token (its auth may
             // have changed) and is learnt afresh when its address changed.
+            // A token request on its way is for the old auth: its answer
+            // is not used (see `token_for`), and a new one is asked for.
             if old.map(|d| &d.auth) != new.map(|d| &d.auth) {
                 lane.token = None;
                 lane.token_gen += 1;
+                lane.token_pending = false;
             }
             if old.map(|d| &d.url) != new.map(|d| &d.url) {
                 lane.readable = false;
@@ -607,6 +639,19 @@ impl Engine {
                 lane.host = new.map(|d| host_of(&d.url)).unwrap_or_default();
             }
         }
+        // Hosts that more than one published destination sends to: their
+        // requests share the browser's connections to that host.
+        let hosts: Vec<String> = settings
+            .destinations
+            .iter()
+            .map(|d| host_of(&d.url))
+            .collect();
+        self.shared_hosts = hosts
+            .iter()
+            .enumerate()
+            .filter(|(i, h)| hosts[..*i].contains(h))
+            .map(|(_, h)| h.clone())
+            .collect();
         self.settings = settings;
         // The page properties depend on the settings (keepUrlFragment).
         self.share();
@@ -673,6 +718,8 @@ impl Engine {
     /// it.
     pub fn set_context(&mut self, mut context: Context) {
         for t in [
+            &mut context.session_id,
+            &mut context.anonymous_id,
             &mut context.url,
             &mut context.path,
             &mut context.title,
@@ -823,7 +870,8 @@ impl Engine {
     /// against the webhooks and queues a delivery per match (within the
     /// queue bound, so a burst cannot grow memory). Returns the number of
     /// webhooks matched. Records are written and requests sent by the next
-    /// [`Engine::poll`], which the shell runs in the same task.
+    /// [`Engine::poll`], which the shell runs in the same task (a burst's
+    /// records over the polls that follow, [`Limits::records_per_poll`] each).
     pub fn emit(&mut self, event_type: &str, props: Vec<(String, Value)>, now: f64) -> usize {
         let Some(index) = catalog::index(event_type) else {
             return 0;
@@ -1063,7 +1111,7 @@ impl Engine {
         for i in 0..self.lanes.len() {
             self.pump(i, now, false);
         }
-        self.store_waiting(now);
+        self.store_waiting(now, self.limits.records_per_poll);
     }
 
     /// Sends partial batches now (`flush()`), then polls.
@@ -1073,13 +1121,22 @@ impl Engine {
         self.flushing = false;
     }
 
-    fn store_waiting(&mut self, now: f64) {
+    /// Writes the records of waiting deliveries that have none, at most
+    /// `limit` of them (the rest at the next poll, which is then due).
+    fn store_waiting(&mut self, now: f64, limit: usize) {
+        self.store_due = None;
         if self.book.held > self.book.stored && self.storage_ok {
+            let mut written = 0;
             for i in 0..self.lanes.len() {
                 let mut lane = core::mem::replace(&mut self.lanes[i], Lane::new(""));
                 for d in lane.ready.iter_mut().chain(lane.later.iter_mut()) {
                     if !d.stored {
+                        if written == limit {
+                            self.store_due = Some(now);
+                            break;
+                        }
                         self.store(d, now);
+                        written += 1;
                     }
                 }
                 self.lanes[i] = lane;
@@ -1180,8 +1237,10 @@ impl Engine {
                     self.limits.in_flight_per_destination
                 };
                 // Destinations that share a host share its connections; each
-                // keeps one request of its own whatever the others hold.
-                let shared = self.lanes.iter().filter(|l| l.host == lane.host).count() > 1;
+                // keeps one request of its own whatever the others hold. (By
+                // the settings, not by the lanes so far: the first one to
+                // send must not take every connection.)
+                let shared = self.shared_hosts.contains(&lane.host);
                 if lane.in_flight.len() >= cap
                     || shared
                         && !lane.in_flight.is_empty()
@@ -1227,8 +1286,11 @@ impl Engine {
             let size = request.size();
             // Only what leaves while the page goes away uses `keepalive`: the
             // browser caps keep-alive requests (64 KiB of bodies, and a count
-            // per renderer; past it they fail with ERR_INSUFFICIENT_RESOURCES).
-            let keepalive = hiding && self.book.keepalive + size <= self.limits.keepalive_bytes;
+            // per renderer; past it they fail with ERR_INSUFFICIENT_RESOURCES,
+            // unseen, and such a delivery would not be sent again).
+            let keepalive = hiding
+                && self.book.keepalive + size <= self.limits.keepalive_bytes
+                && self.book.keepalive_requests < self.limits.keepalive_requests;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
                 for d in group.into_iter().rev() {
@@ -1252,6 +1314,7 @@ impl Engine {
             self.stats.sent += 1;
             let kept = if keepalive { size } else { 0 };
             self.book.keepalive += kept;
+            self.book.keepalive_requests += usize::from(keepalive);
             if rate.is_some() {
                 self.lanes[i].sent_times.push_back(now);
             }
@@ -1349,10 +1412,12 @@ impl Engine {
         if let Some(source) = source {
             lane.token_pending = true;
             lane.token_deadline = now + f64::from(timeout_ms);
+            lane.token_request = lane.token_request.wrapping_add(1);
             self.effects.push(Effect::Token {
                 destination: lane.id.clone(),
                 source,
                 timeout_ms,
+                request: lane.token_request,
             });
         }
     }
@@ -1460,6 +1525,9 @@ impl Engine {
         let Some((i, j)) = found else { return };
         let f = self.lanes[i].in_flight.swap_remove(j);
         self.book.keepalive = self.book.keepalive.saturating_sub(f.keepalive);
+        if f.keepalive > 0 {
+            self.book.keepalive_requests = self.book.keepalive_requests.saturating_sub(1);
+        }
         let ms = (now - f.started).max(0.0);
         let lane = &mut self.lanes[i];
         match answer {
@@ -1558,10 +1626,35 @@ impl Engine {
         self.poll(now);
     }
 
-    /// A token for `destination` arrived (token, lifetime in seconds) or
-    /// could not be had.
+    /// The answer to the latest token request of `destination` (see
+    /// [`Engine::token_for`]).
     pub fn token(&mut self, destination: &str, result: Result<(String, f64), String>, now: f64) {
-        let i = self.lane_index(destination);
+        let request = self
+            .lanes
+            .iter()
+            .find(|l| l.id == destination)
+            .map_or(0, |l| l.token_request);
+        self.token_for(destination, request, result, now);
+    }
+
+    /// A token for `destination` arrived (token, lifetime in seconds) or
+    /// could not be had, in answer to token request `request`. An answer to
+    /// a request that is no longer awaited (the destination's auth or token
+    /// provider changed since, or it timed out) is not used: a token is only
+    /// ever sent with the auth it was asked for.
+    pub fn token_for(
+        &mut self,
+        destination: &str,
+        request: u32,
+        result: Result<(String, f64), String>,
+        now: f64,
+    ) {
+        let Some(i) = self.lanes.iter().position(|l| l.id == destination) else {
+            return;
+        };
+        if !self.lanes[i].token_pending || self.lanes[i].token_request != request {
+            return;
+        }
         self.lanes[i].token_pending = false;
         match result {
             Ok((token, ttl)) => {
@@ -1608,13 +1701,13 @@ impl Engine {
             self.pump(i, now, true);
         }
         self.flushing = false;
-        self.store_waiting(now);
+        self.store_waiting(now, usize::MAX);
     }
 
     /// `stop()`: everything not yet stored is stored, so an event emitted
     /// just before reaches the next start. Nothing more is sent.
     pub fn stop(&mut self, now: f64) {
-        self.store_waiting(now);
+        self.store_waiting(now, usize::MAX);
     }
 
     /// Resumes stored deliveries (of an earlier page or a closed tab). They
@@ -1670,6 +1763,9 @@ impl Engine {
             self.enqueue(d, now);
         }
         self.poll(now);
+        // All stored again under this page at once (not over several polls):
+        // the shell removes the old page's records as soon as this returns.
+        self.store_waiting(now, usize::MAX);
         taken
     }
 
@@ -1776,6 +1872,9 @@ impl Engine {
     pub fn next_wakeup(&self) -> Option<f64> {
         let mut at: Option<f64> = None;
         let mut at_least = |t: f64| at = Some(at.map_or(t, |a: f64| a.min(t)));
+        if let Some(t) = self.store_due {
+            at_least(t);
+        }
         for l in self.lanes.iter().filter(|l| !l.gone) {
             if let Some(d) = l.later.first() {
                 at_least(d.next_at);
@@ -1865,6 +1964,15 @@ impl Engine {
         }
         if keepalive != self.book.keepalive {
             return Err("keepalive");
+        }
+        let keepalive_requests = self
+            .lanes
+            .iter()
+            .flat_map(|l| l.in_flight.iter())
+            .filter(|f| f.keepalive > 0)
+            .count();
+        if keepalive_requests != self.book.keepalive_requests {
+            return Err("keepalive requests");
         }
         if self.keys.len() != held {
             return Err("keys");

@@ -395,8 +395,10 @@ export class Runtime {
     send([method, url, headers, body, mode, keepalive, timeout], (status, detail, kind) => this.run(ANSWER, detail, id, status + 1000 * kind));
   }
 
-  token([, dest, kind, url, body, timeout]) {
-    const done = (answer, error) => this.run(TOKEN, JSON.stringify([dest, answer == null ? null : answer, error || ""]));
+  // `request` is echoed back: the engine uses only the answer to the
+  // request it still waits for (not one asked for under an earlier auth).
+  token([, dest, kind, url, body, timeout, request]) {
+    const done = (answer, error) => this.run(TOKEN, JSON.stringify([dest, answer == null ? null : answer, error || "", request]));
     let p;
     if (kind === "provider") {
       const f = this.providers.get(dest);

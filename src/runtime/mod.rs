@@ -180,7 +180,7 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
             e.answer(a as u64, answer, now);
         }
         op::TOKEN => {
-            // text: [destination, answer (JSON value or null), error]
+            // text: [destination, answer (JSON value or null), error, request]
             let v = json::parse(text, &BrowserHost).unwrap_or(Value::Null);
             let item = |i: usize| v.as_array().and_then(|a| a.get(i));
             let dest = item(0)
@@ -194,7 +194,8 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
             } else {
                 Err(error.to_string())
             };
-            e.token(&dest, result, now);
+            let request = item(3).and_then(Value::as_f64).unwrap_or(0.0) as u32;
+            e.token_for(&dest, request, result, now);
         }
         op::PROBED => e.probed(text, a != 0.0, now),
         op::PROVIDER => e.set_provider(text, a != 0.0, now),

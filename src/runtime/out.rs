@@ -115,6 +115,7 @@ pub fn effects(e: &mut Engine, now: f64) -> String {
                 destination,
                 source,
                 timeout_ms,
+                request,
             } => {
                 out.push_str("[4,");
                 write_string(&mut out, destination);
@@ -131,6 +132,8 @@ pub fn effects(e: &mut Engine, now: f64) -> String {
                 write_string(&mut out, body);
                 sep(&mut out);
                 num(&mut out, f64::from(*timeout_ms));
+                sep(&mut out);
+                num(&mut out, f64::from(*request));
                 out.push(']');
             }
             Effect::Probe {

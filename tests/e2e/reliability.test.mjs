@@ -57,7 +57,9 @@ test("offline: nothing is attempted, and everything goes once the browser is bac
   const { page, errors } = await lab(context, config(hook("r-offline")));
   await context.setOffline(true);
   await page.evaluate(() => window.lab.emitRange("survey.submitted", "off", 0, 5));
-  await new Promise((r) => setTimeout(r, 1500));
+  // The poll that follows the emits (in the same task) stores them, and
+  // would have sent them: once they are stored, nothing was attempted.
+  assert.ok(await until(async () => (await page.evaluate(() => window.lab.stats())).stored === 5, 5000), "stored");
   let s = await page.evaluate(() => window.lab.stats());
   assert.equal(s.sent, 0, "no attempt burned while offline");
   assert.equal(s.queued, 5);
@@ -106,7 +108,7 @@ test("the page going away: waiting deliveries leave with keepalive and arrive", 
   // The destination answers slowly: 8 requests in flight, the rest wait.
   const { page } = await lab(context, config(hook("r-hide", "?delay=1500")));
   await page.evaluate(() => window.lab.emitRange("survey.submitted", "h", 0, 20));
-  await new Promise((r) => setTimeout(r, 200));
+  await until(async () => (await page.evaluate(() => window.lab.stats())).inFlight === 8, 5000);
   const s = await page.evaluate(() => window.lab.stats());
   assert.equal(s.inFlight, 8);
   assert.equal(s.queued, 20);
@@ -191,6 +193,16 @@ test("requests leave from a worker, off the main thread; without one, from the p
   for (const [useWorker, bucket] of [[true, "r-worker"], [false, "r-noworker"]]) {
     const page = await context.newPage();
     page.on("worker", (w) => workers.push([bucket, w.url()]));
+    // Notes when the sender worker says it has started (its first message).
+    await page.addInitScript(() => {
+      const W = window.Worker;
+      window.Worker = class extends W {
+        constructor(...a) {
+          super(...a);
+          this.addEventListener("message", (e) => e.data === 0 && (window.__workerReady = true));
+        }
+      };
+    });
     await page.goto(server.url + "test/lab.html");
     // Counts the requests made from the page itself.
     await page.evaluate(() => {
@@ -207,7 +219,7 @@ test("requests leave from a worker, off the main thread; without one, from the p
     // The first request leaves from the page while the worker starts.
     await page.evaluate(() => window.lab.emitRange("survey.submitted", "wk", 0, 1));
     assert.ok(await until(() => keysOk(bucket).size === 1), bucket);
-    await page.waitForTimeout(300);
+    if (useWorker) assert.ok(await until(() => page.evaluate(() => window.__workerReady === true)), "the worker started");
     const before = await page.evaluate(() => window.__pageFetches);
     await page.evaluate(() => window.lab.emitRange("survey.submitted", "wk", 1, 6));
     assert.ok(await until(() => keysOk(bucket).size === 6), bucket);
@@ -230,10 +242,22 @@ test("a module whose start() result the page drops keeps running through garbage
     // Nothing keeps what start() returns; events come as walkme:event.
     m.start({ version: 1, destinations: [{ id: "d", url, mode: "simple" }], webhooks: [{ id: "w", event: "survey.submitted", destination: "d" }] });
   }, hook(bucket));
+  // Garbage collection until an unreachable sentinel has been collected and
+  // finalized: what nothing holds is gone by then.
+  await page.evaluate(() => {
+    window.__collected = false;
+    const registry = new FinalizationRegistry(() => (window.__collected = true));
+    window.__registry = registry;
+    registry.register({ sentinel: true }, 0);
+  });
   const cdp = await context.newCDPSession(page);
-  for (let i = 0; i < 3; i++) await cdp.send("HeapProfiler.collectGarbage");
-  await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
-  for (let i = 0; i < 3; i++) await cdp.send("HeapProfiler.collectGarbage");
+  assert.ok(
+    await until(async () => {
+      await cdp.send("HeapProfiler.collectGarbage");
+      return page.evaluate(() => window.__collected);
+    }, 10000),
+    "a garbage collection ran"
+  );
   await page.evaluate(() => {
     for (let i = 0; i < 20; i++) dispatchEvent(new CustomEvent("walkme:event", { detail: { type: "survey.submitted", properties: { "event.id": "gc-" + i } } }));
   });

@@ -53,7 +53,6 @@ async function waitFor(bucket, n, ms = 10000) {
   return got;
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---- the page -----------------------------------------------------------------
 
@@ -417,8 +416,9 @@ test(
     try {
       await emit(page, "survey.submitted", { "answer.value": 10 });
       await flush(page);
-      await until(async () => (await stats(page)).queued === 0, 5000);
-      await sleep(300);
+      // Done once the module has its verdict and holds nothing: no further
+      // request can come from it.
+      await until(async () => (await reports(page)).length === 1 && (await stats(page)).queued === 0, 5000);
       const got = await received(bucket);
       assert.deepEqual(got.map((r) => [r.method, r.body, r.status]), [["POST", '{"answer.value":10}', 200]], "sent once");
       const rep = await reports(page);
@@ -520,7 +520,8 @@ test("after a 401 the token provider is asked once more, then the delivery is dr
     return n;
   });
   const got = await waitFor(bucket, 2);
-  await sleep(300);
+  // The delivery is over (dropped) and nothing is held: no third request.
+  await until(async () => (await stats(page)).dropped === 1 && (await stats(page)).queued === 0);
   assert.deepEqual((await received(bucket)).map((r) => [r.headers["authorization"], r.status, r.body]), [
     ["Bearer tok-1", 401, '{"answer.value":1}'],
     ["Bearer tok-2", 401, '{"answer.value":1}'],
@@ -626,7 +627,12 @@ test("DXA auto-capture: a page view, a click, and inputs without a password's va
   });
   await flush(page);
   const got = await waitFor(bucket, 4);
-  await sleep(300);
+  // Capture emits synchronously: four events matched, all answered.
+  await until(async () => {
+    const s = await stats(page);
+    return s.matched === 4 && s.queued === 0;
+  });
+  assert.equal((await stats(page)).matched, 4);
   const bodies = (await received(bucket)).map((r) => r.body);
   assert.deepEqual(bodies.slice(1).sort(), [
     '{"element.tag":"button","element.id":"buy","element.text":"Buy now","element.classes":["btn","primary"],"element.path":"button#buy"}',
@@ -792,7 +798,7 @@ test("a redirect is not followed: reported as dropped, nothing reaches its targe
   );
   await emit(page, "survey.submitted", { "answer.value": 1 });
   await flush(page);
-  await sleep(500);
+  await until(async () => (await reports(page)).length === 1);
   const got = await received(bucket);
   // Changed on purpose: a 3xx is no longer followed (it could carry the
   // Authorization header to another host, or turn a POST into a GET).

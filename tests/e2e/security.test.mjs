@@ -109,7 +109,9 @@ test("strict CSP: script-src 'self' 'wasm-unsafe-eval' and a narrow connect-src,
         options: { backoff: { baseMs: 50, maxMs: 100 } },
       });
       window.lab.hooks.emit("survey.submitted", { n: 1 });
-      await new Promise((r) => setTimeout(r, 1500));
+      // Until both destinations are done: delivered, and failed after its retry.
+      const done = () => window.lab.reports.some((r) => r.destinationId === "no" && r.outcome === "failed") && window.lab.reports.some((r) => r.destinationId === "ok");
+      for (const end = Date.now() + 10000; !done() && Date.now() < end; ) await new Promise((r) => setTimeout(r, 20));
       await window.lab.hooks.flush();
       return window.lab.reports;
     },
