@@ -268,7 +268,11 @@ struct Parser<'a> {
 
 impl Parser<'_> {
     fn error(&self, what: &str) -> String {
-        format!("{what} at character {}", self.i + 1)
+        // Written by hand: `format!` would link the formatting machinery.
+        let mut e = String::from(what);
+        e.push_str(" at character ");
+        super::value::push_uint(&mut e, self.i as u64 + 1);
+        e
     }
 
     fn ws(&mut self) {
