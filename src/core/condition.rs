@@ -187,7 +187,7 @@ impl Row {
             Value::Array(items) => items
                 .iter()
                 .any(|i| loose_eq(i, &self.value, self.ignore_case, host)),
-            _ => self.prop_text(prop, host).contains(&self.text),
+            _ => super::text::contains(&self.prop_text(prop, host), &self.text),
         }
     }
 
