@@ -1886,7 +1886,7 @@ fn needs_preflight(r: &Request) -> bool {
 fn host_of(url: &str) -> String {
     let rest = crate::core::text::split_once(url, "://").map_or(url, |(_, r)| r);
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
+    let authority = crate::core::text::split_at(rest, end).0;
     let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     host.to_ascii_lowercase()
 }

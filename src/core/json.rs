@@ -1,6 +1,7 @@
 //! JSON text out of a [`Value`], written the way `JSON.stringify` writes it.
 
 use super::host::Host;
+use super::text::split_at;
 use super::value::Value;
 #[allow(unused_imports)]
 use crate::core::prelude::*;
@@ -85,7 +86,8 @@ pub fn write_string(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        // `start` and `i` are next to ASCII bytes: character boundaries.
+        out.push_str(split_at(split_at(s, i).0, start).1);
         if esc.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -96,7 +98,7 @@ pub fn write_string(out: &mut String, s: &str) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(split_at(s, start).1);
     out.push('"');
 }
 

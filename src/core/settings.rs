@@ -880,9 +880,7 @@ impl<W: Wording> Reader<'_, W> {
             None | Some(Value::Null) => {
                 self.fatal(at(path, key), Code::Missing, || "is missing".into())
             }
-            Some(Value::String(_)) => {
-                self.fatal(at(path, key), Code::Empty, || "is empty".into())
-            }
+            Some(Value::String(_)) => self.fatal(at(path, key), Code::Empty, || "is empty".into()),
             Some(other) => self.fatal(at(path, key), Code::WrongType, || {
                 format!("must be text, not {}", other.kind())
             }),

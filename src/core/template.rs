@@ -21,6 +21,7 @@
 use super::event::Event;
 use super::host::Host;
 use super::json;
+use super::text;
 use super::url::encode_component;
 use super::value::Value;
 #[allow(unused_imports)]
@@ -176,21 +177,20 @@ pub enum Part {
 fn split(s: &str) -> Result<Vec<(bool, &str)>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = s;
-    while let Some(open) = crate::core::text::find(rest, "{{") {
-        let after = &rest[open + 2..];
-        let close = crate::core::text::find(after, "}}").ok_or(TemplateError::Unclosed)?;
-        let inner = after[..close].trim();
+    while let Some((before, after)) = text::split_once(rest, "{{") {
+        let (inner, next) = text::split_once(after, "}}").ok_or(TemplateError::Unclosed)?;
+        let inner = inner.trim();
         if inner.is_empty() {
             return Err(TemplateError::Empty);
         }
-        if crate::core::text::contains(inner, "{{") {
+        if text::contains(inner, "{{") {
             return Err(TemplateError::Nested);
         }
-        if open > 0 {
-            out.push((false, &rest[..open]));
+        if !before.is_empty() {
+            out.push((false, before));
         }
         out.push((true, inner));
-        rest = &after[close + 2..];
+        rest = next;
     }
     if !rest.is_empty() {
         out.push((false, rest));
@@ -281,7 +281,8 @@ pub fn parse_expr(inner: &str) -> Result<Expr, TemplateError> {
             i += 1;
             continue;
         }
-        let piece = &inner[start..i];
+        // `start` and `i` are at a `|` or the end: character boundaries.
+        let piece = text::split_at(text::split_at(inner, i).0, start).1;
         let double = !at_end && bytes.get(i + 1) == Some(&b'|');
         if in_filters {
             if double {
@@ -578,7 +579,7 @@ fn map_keys(v: Value, f: impl Fn(String) -> String) -> Value {
 
 fn cut_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
-        Some((i, _)) => s[..i].to_string(),
+        Some((i, _)) => text::split_at(s, i).0.to_string(),
         None => s.to_string(),
     }
 }
@@ -827,10 +828,14 @@ impl UrlTemplate {
 /// Whether a path segment that contains filled text is a dot segment
 /// (`.`, `..`, or their `%2e` spellings, which URL parsers resolve alike).
 fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
-    let path_start = crate::core::text::find(url, "://").map_or(0, |i| {
-        url[i + 3..].find('/').map_or(url.len(), |j| i + 3 + j)
+    let path_start = text::find(url, "://").map_or(0, |i| {
+        text::split_at(url, i + 3)
+            .1
+            .find('/')
+            .map_or(url.len(), |j| i + 3 + j)
     });
-    let path_end = url[path_start..]
+    let path_end = text::split_at(url, path_start)
+        .1
         .find(['?', '#'])
         .map_or(url.len(), |i| path_start + i);
     let mut seg_start = path_start;
@@ -841,7 +846,7 @@ fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
         .chain(core::iter::once((path_end, &b'/')))
     {
         if *b == b'/' {
-            let seg = &url[seg_start..i];
+            let seg = text::split_at(text::split_at(url, i).0, seg_start).1;
             let touched = filled.iter().any(|&(a, b)| a < i && b > seg_start);
             if touched && is_dot_segment(seg) {
                 return true;

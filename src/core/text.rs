@@ -19,7 +19,16 @@ pub fn contains(hay: &str, needle: &str) -> bool {
 /// `hay` split around the first `needle`.
 pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> {
     // A match of a valid UTF-8 needle starts and ends on character boundaries.
-    find(hay, needle).map(|i| (&hay[..i], &hay[i + needle.len()..]))
+    let i = find(hay, needle)?;
+    Some((split_at(hay, i).0, split_at(hay, i + needle.len()).1))
+}
+
+/// `s` split at byte `i`: what comes before and what comes after. The core
+/// splits only where it found an ASCII byte, a character boundary; slicing
+/// with `s[..i]` instead would link the library's report of a slice that is
+/// not on one (when `i` is not a boundary, all of `s` comes before).
+pub fn split_at(s: &str, i: usize) -> (&str, &str) {
+    s.split_at_checked(i).unwrap_or((s, ""))
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

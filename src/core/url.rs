@@ -4,6 +4,8 @@
 
 #[allow(unused_imports)]
 use crate::core::prelude::*;
+use crate::core::text::split_at;
+
 /// The parts of an absolute URL the rules look at.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Parts<'a> {
@@ -29,20 +31,21 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         return Err("has no valid scheme (it must start with https://)");
     }
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let (has_userinfo, hostport) = match authority.rfind('@') {
-        Some(i) => (true, &authority[i + 1..]),
+    let authority = split_at(rest, end).0;
+    let (has_userinfo, hostport) = match authority.rsplit_once('@') {
+        Some((_, h)) => (true, h),
         None => (false, authority),
     };
     let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-        let close = stripped.find(']').ok_or("has an unclosed [ in its host")?;
-        let after = &stripped[close + 1..];
+        let (_, after) = stripped
+            .split_once(']')
+            .ok_or("has an unclosed [ in its host")?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
             None => return Err("has text after its host"),
         };
-        (&hostport[..close + 2], port)
+        (split_at(hostport, hostport.len() - after.len()).0, port)
     } else {
         match hostport.rsplit_once(':') {
             Some((h, p)) => (h, Some(p)),
@@ -147,10 +150,7 @@ pub fn with_query(url: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return url.to_string();
     }
-    let (base, fragment) = match url.find('#') {
-        Some(i) => (&url[..i], &url[i..]),
-        None => (url, ""),
-    };
+    let (base, fragment) = split_at(url, url.find('#').unwrap_or(url.len()));
     let mut out = String::with_capacity(url.len() + pairs.len() * 16);
     out.push_str(base);
     let mut sep = if !base.contains('?') {

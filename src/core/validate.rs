@@ -145,7 +145,9 @@ fn is_forbidden_header(name: &str) -> bool {
 fn placeholder_before_path(url: &str) -> bool {
     match crate::core::text::split_once(url, "://") {
         Some((scheme, rest)) => {
-            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+            let authority =
+                crate::core::text::split_at(rest, rest.find(['/', '?', '#']).unwrap_or(rest.len()))
+                    .0;
             crate::core::text::contains(scheme, "{{")
                 || crate::core::text::contains(authority, "{{")
         }
