@@ -245,6 +245,7 @@ pub fn js_number_string(n: f64) -> String {
 /// plain integers are read by the host (`Number(text)` in the browser).
 pub fn parse(text: &str, host: &dyn Host) -> Result<Value, String> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
         nodes: 0,
@@ -262,6 +263,7 @@ pub fn parse(text: &str, host: &dyn Host) -> Result<Value, String> {
 use super::value::{MAX_DEPTH, MAX_NODES};
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     nodes: usize,
@@ -412,7 +414,7 @@ impl Parser<'_> {
             return Ok(Value::Number(if negative { -(v as f64) } else { v as f64 }));
         }
         // The slice is ASCII digits and signs, so it is valid UTF-8.
-        let text = core::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        let text = self.text.get(start..self.i).unwrap_or("0");
         if let Some(v) = parse_fast(text) {
             return Ok(Value::Number(v));
         }
@@ -450,7 +452,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // Slices end before ASCII bytes only, so they are whole characters.
-            out.push_str(core::str::from_utf8(&self.s[start..self.i]).unwrap_or(""));
+            out.push_str(self.text.get(start..self.i).unwrap_or(""));
             match self.s.get(self.i) {
                 None => return Err(self.error("unterminated string")),
                 Some(b'"') => {
