@@ -32,6 +32,7 @@ use super::queue::{Delivery, KeySet, Record};
 use super::request::{self, Compiled, Request};
 use super::retry::{self, Answer, Verdict};
 use super::settings::{Auth, Mode, Settings, DEFAULT_MAX_ATTEMPTS};
+use super::text;
 use super::value::Value;
 #[allow(unused_imports)]
 use crate::core::prelude::*;
@@ -692,7 +693,7 @@ impl Engine {
         let url = if self.settings.keep_url_fragment {
             c.url.as_str()
         } else {
-            c.url.split('#').next().unwrap_or("")
+            text::until(&c.url, b"#")
         };
         let mut shared: Vec<(String, Value)> = [
             ("session.id", c.session_id.as_str()),
@@ -1884,10 +1885,9 @@ fn needs_preflight(r: &Request) -> bool {
 
 /// The host of a URL template (lower case; empty when there is none).
 fn host_of(url: &str) -> String {
-    let rest = crate::core::text::split_once(url, "://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = crate::core::text::split_at(rest, end).0;
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let rest = text::split_once(url, "://").map_or(url, |(_, r)| r);
+    let authority = text::until(rest, b"/?#");
+    let host = text::rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
     host.to_ascii_lowercase()
 }
 

@@ -42,7 +42,7 @@ fn hashed(v: &Value, host: &dyn Host) -> Value {
     }
     let mut text = String::new();
     text_of(v, &mut text, host);
-    if text.contains('@') {
+    if super::text::contains(&text, "@") {
         text = host.lowercase(text.trim());
     }
     Value::String(sha256::hex(text.as_bytes()))

@@ -3,6 +3,7 @@
 
 #[allow(unused_imports)]
 use crate::core::prelude::*;
+use crate::core::text::{self, parse_uint};
 /// What came back from one attempt.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
@@ -145,32 +146,17 @@ fn http(code: u16, rest: &str) -> String {
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
     if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return uint(v).map(|s| s.min(u32::MAX as u64) as f64 * 1000.0);
+        return parse_uint(v).map(|s| s.min(u32::MAX as u64) as f64 * 1000.0);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))
 }
 
-/// Decimal digits with an optional `+`, as `str::parse` reads an unsigned
-/// number (one small reader instead of one `parse` per integer type).
-fn uint(t: &str) -> Option<u64> {
-    let d = t.strip_prefix('+').unwrap_or(t);
-    if d.is_empty() {
-        return None;
-    }
-    d.bytes().try_fold(0u64, |n, b| {
-        if !b.is_ascii_digit() {
-            return None;
-        }
-        n.checked_mul(10)?.checked_add(u64::from(b - b'0'))
-    })
-}
-
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to ms since the epoch.
 fn http_date_ms(v: &str) -> Option<f64> {
-    let rest = crate::core::text::split_once(v, ", ").map_or(v, |(_, r)| r);
+    let rest = text::split_once(v, ", ").map_or(v, |(_, r)| r);
     let mut it = rest.split_whitespace();
     // Past the ranges checked below, any size will do.
-    let field = |t: &str| uint(t).map(|n| n.min(1 << 40) as i64);
+    let field = |t: &str| parse_uint(t).map(|n| n.min(1 << 40) as i64);
     let day = field(it.next()?)?;
     let month_name = it.next()?;
     let month = [
@@ -182,8 +168,10 @@ fn http_date_ms(v: &str) -> Option<f64> {
     let year = field(it.next()?)?;
     // Unsigned fields (no "-5"), and a year a Retry-After can mean: the
     // arithmetic below then cannot overflow.
-    let mut hms = it.next()?.split(':').map(field);
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    // `hh:mm:ss`; what follows a third `:` is not looked at.
+    let (h, rest) = text::split_once(it.next()?, ":")?;
+    let (m, rest) = text::split_once(rest, ":")?;
+    let (h, m, s) = (field(h)?, field(m)?, field(text::until(rest, b":"))?);
     if it.next()? != "GMT"
         || !(1..=31).contains(&day)
         || !(1970..=9999).contains(&year)

@@ -207,7 +207,7 @@ fn parse_number(s: &str) -> Option<u32> {
 }
 
 fn filter(spec: &str) -> Result<Filter, TemplateError> {
-    let (name, arg) = match spec.split_once(':') {
+    let (name, arg) = match text::split_once(spec, ":") {
         Some((n, a)) => (n.trim(), Some(a.trim())),
         None => (spec, None),
     };
@@ -244,7 +244,9 @@ fn source(s: &str) -> Result<Source, TemplateError> {
     }
     if let Some(inner) = s.strip_prefix('"') {
         return match inner.strip_suffix('"') {
-            Some(t) if !t.contains('"') => Ok(Source::Literal(Value::String(t.to_string()))),
+            Some(t) if !text::contains(t, "\"") => {
+                Ok(Source::Literal(Value::String(t.to_string())))
+            }
             _ => Err(TemplateError::BadLiteral(s.to_string())),
         };
     }
@@ -802,7 +804,7 @@ impl UrlTemplate {
         for p in &self.parts {
             match p {
                 Part::Text(t) => {
-                    in_query |= t.contains('?') || t.contains('#');
+                    in_query |= text::find_any(t, b"?#").is_some();
                     out.push_str(t);
                 }
                 Part::Expr(e) => {
@@ -831,12 +833,11 @@ fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
     let path_start = text::find(url, "://").map_or(0, |i| {
         text::split_at(url, i + 3)
             .1
-            .find('/')
+            .bytes()
+            .position(|b| b == b'/')
             .map_or(url.len(), |j| i + 3 + j)
     });
-    let path_end = text::split_at(url, path_start)
-        .1
-        .find(['?', '#'])
+    let path_end = text::find_any(text::split_at(url, path_start).1, b"?#")
         .map_or(url.len(), |i| path_start + i);
     let mut seg_start = path_start;
     for (i, b) in url.as_bytes()[path_start..path_end]

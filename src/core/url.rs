@@ -4,7 +4,7 @@
 
 #[allow(unused_imports)]
 use crate::core::prelude::*;
-use crate::core::text::split_at;
+use crate::core::text::{self, split_at};
 
 /// The parts of an absolute URL the rules look at.
 #[derive(Debug, PartialEq, Eq)]
@@ -30,16 +30,13 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
     {
         return Err("has no valid scheme (it must start with https://)");
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = split_at(rest, end).0;
-    let (has_userinfo, hostport) = match authority.rsplit_once('@') {
+    let authority = text::until(rest, b"/?#");
+    let (has_userinfo, hostport) = match text::rsplit_once(authority, b'@') {
         Some((_, h)) => (true, h),
         None => (false, authority),
     };
     let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-        let (_, after) = stripped
-            .split_once(']')
-            .ok_or("has an unclosed [ in its host")?;
+        let (_, after) = text::split_once(stripped, "]").ok_or("has an unclosed [ in its host")?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
@@ -47,7 +44,7 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         };
         (split_at(hostport, hostport.len() - after.len()).0, port)
     } else {
-        match hostport.rsplit_once(':') {
+        match text::rsplit_once(hostport, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (hostport, None),
         }
@@ -150,10 +147,10 @@ pub fn with_query(url: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return url.to_string();
     }
-    let (base, fragment) = split_at(url, url.find('#').unwrap_or(url.len()));
+    let (base, fragment) = split_at(url, text::find(url, "#").unwrap_or(url.len()));
     let mut out = String::with_capacity(url.len() + pairs.len() * 16);
     out.push_str(base);
-    let mut sep = if !base.contains('?') {
+    let mut sep = if !text::contains(base, "?") {
         '?'
     } else if base.ends_with('?') || base.ends_with('&') {
         '\0'

@@ -73,7 +73,7 @@ pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Pr
                 )
             });
         }
-        if w.id.contains(':') {
+        if crate::core::text::contains(&w.id, ":") {
             out.add(at(&path, "id"), Code::BadId, || {
                 format!("\"{}\" contains ':'; use letters, digits, - or _", w.id)
             });
@@ -145,9 +145,7 @@ fn is_forbidden_header(name: &str) -> bool {
 fn placeholder_before_path(url: &str) -> bool {
     match crate::core::text::split_once(url, "://") {
         Some((scheme, rest)) => {
-            let authority =
-                crate::core::text::split_at(rest, rest.find(['/', '?', '#']).unwrap_or(rest.len()))
-                    .0;
+            let authority = crate::core::text::until(rest, b"/?#");
             crate::core::text::contains(scheme, "{{")
                 || crate::core::text::contains(authority, "{{")
         }
@@ -231,7 +229,7 @@ fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems
                 )
             });
         }
-        if h.value.contains(['\r', '\n']) {
+        if crate::core::text::find_any(&h.value, b"\r\n").is_some() {
             out.add(at(&hp, "value"), Code::HeaderValue, || {
                 "contains a line break; header values must be on one line".into()
             });
@@ -295,7 +293,7 @@ fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems
                 }
             }
         }
-        Auth::Basic { username, .. } if username.contains(':') => {
+        Auth::Basic { username, .. } if crate::core::text::contains(username, ":") => {
             out.add(at(path, "auth.username"), Code::BadCredential, || {
                 "must not contain ':'".into()
             });
