@@ -335,24 +335,57 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// The counters with their `stats()` names, in order; `storageDegraded`
+    /// comes before `skipped`.
+    fn counters(&self) -> [(&'static str, u64); 12] {
+        [
+            ("matched", self.matched),
+            ("sent", self.sent),
+            ("delivered", self.delivered),
+            ("opaque", self.opaque),
+            ("retrying", self.retrying),
+            ("failed", self.failed),
+            ("dropped", self.dropped),
+            ("queued", self.queued),
+            ("inFlight", self.in_flight),
+            ("stored", self.stored),
+            ("resumed", self.resumed),
+            ("skipped", self.skipped),
+        ]
+    }
+
     /// The `stats()` object.
     pub fn to_value(&self) -> Value {
-        let n = |v: u64| Value::Number(v as f64);
-        Value::Object(vec![
-            ("matched".into(), n(self.matched)),
-            ("sent".into(), n(self.sent)),
-            ("delivered".into(), n(self.delivered)),
-            ("opaque".into(), n(self.opaque)),
-            ("retrying".into(), n(self.retrying)),
-            ("failed".into(), n(self.failed)),
-            ("dropped".into(), n(self.dropped)),
-            ("queued".into(), n(self.queued)),
-            ("inFlight".into(), n(self.in_flight)),
-            ("stored".into(), n(self.stored)),
-            ("resumed".into(), n(self.resumed)),
-            ("storageDegraded".into(), self.storage_degraded.into()),
-            ("skipped".into(), n(self.skipped)),
-        ])
+        let mut pairs = Vec::new();
+        for (k, n) in self.counters() {
+            if k == "skipped" {
+                pairs.push(("storageDegraded".into(), self.storage_degraded.into()));
+            }
+            pairs.push((k.to_string(), Value::Number(n as f64)));
+        }
+        Value::Object(pairs)
+    }
+
+    /// Appends the `stats()` object as JSON text (what [`Stats::to_value`]
+    /// holds, without building it).
+    pub fn write_json(&self, out: &mut String) {
+        let mut sep = '{';
+        for (k, n) in self.counters() {
+            if k == "skipped" {
+                out.push_str(if self.storage_degraded {
+                    ",\"storageDegraded\":true"
+                } else {
+                    ",\"storageDegraded\":false"
+                });
+            }
+            out.push(sep);
+            sep = ',';
+            out.push('"');
+            out.push_str(k);
+            out.push_str("\":");
+            super::value::push_uint(out, n);
+        }
+        out.push('}');
     }
 }
 
