@@ -36,7 +36,6 @@ use super::text;
 use super::value::Value;
 #[allow(unused_imports)]
 use crate::core::prelude::*;
-use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 
 /// Where the page is, for the common event properties.
@@ -414,7 +413,7 @@ struct Lane {
     id: String,
     /// The destination's host, for the per-host limit.
     host: String,
-    ready: VecDeque<Delivery>,
+    ready: Vec<Delivery>,
     /// Waiting for a later time, sorted by `next_at`.
     later: Vec<Delivery>,
     in_flight: Vec<InFlight>,
@@ -435,7 +434,7 @@ struct Lane {
     /// Its last attempt timed out: one request at a time until it answers.
     slow: bool,
     /// Times of the requests in the current rate window.
-    sent_times: VecDeque<f64>,
+    sent_times: Vec<f64>,
 }
 
 impl Lane {
@@ -443,7 +442,7 @@ impl Lane {
         Lane {
             id: id.to_string(),
             host: String::new(),
-            ready: VecDeque::new(),
+            ready: Vec::new(),
             later: Vec::new(),
             in_flight: Vec::new(),
             probing: Vec::new(),
@@ -457,7 +456,7 @@ impl Lane {
             readable: false,
             hidden: false,
             slow: false,
-            sent_times: VecDeque::new(),
+            sent_times: Vec::new(),
         }
     }
 
@@ -468,7 +467,7 @@ impl Lane {
     fn schedule(&mut self, mut d: Delivery, now: f64) {
         if d.next_at <= now {
             d.ready_since = now;
-            self.ready.push_back(d);
+            self.ready.push(d);
         } else {
             let at = self.later.partition_point(|o| o.next_at <= d.next_at);
             self.later.insert(at, d);
@@ -1059,9 +1058,11 @@ impl Engine {
             let Some(i) = busiest else {
                 return self.reject(d, QUEUE_FULL_IN_FLIGHT.into());
             };
-            let old = match self.lanes[i].ready.pop_front() {
-                Some(old) => old,
-                None => self.lanes[i].later.remove(0),
+            let lane = &mut self.lanes[i];
+            let old = if lane.ready.is_empty() {
+                lane.later.remove(0)
+            } else {
+                lane.ready.remove(0)
             };
             self.release(&old);
             self.stats.dropped += 1;
@@ -1130,7 +1131,7 @@ impl Engine {
         {
             let mut d = self.lanes[i].later.remove(0);
             d.ready_since = now;
-            self.lanes[i].ready.push_back(d);
+            self.lanes[i].ready.push(d);
         }
         if self.lanes[i].token_pending && now >= self.lanes[i].token_deadline {
             self.lanes[i].token_pending = false;
@@ -1145,7 +1146,7 @@ impl Engine {
             .iter()
             .position(|d| d.id == self.lanes[i].id)
         else {
-            while let Some(d) = self.lanes[i].ready.pop_front() {
+            for d in core::mem::take(&mut self.lanes[i].ready) {
                 self.finish(d, Outcome::Dropped, None, Some(REMOVED.into()), 0.0);
             }
             return;
@@ -1216,9 +1217,12 @@ impl Engine {
                 if let Some(r) = rate {
                     let window = f64::from(r.seconds) * 1000.0;
                     let lane = &mut self.lanes[i];
-                    while lane.sent_times.front().is_some_and(|t| now - t >= window) {
-                        lane.sent_times.pop_front();
-                    }
+                    let expired = lane
+                        .sent_times
+                        .iter()
+                        .take_while(|t| now - **t >= window)
+                        .count();
+                    lane.sent_times.drain(..expired);
                     if lane.sent_times.len() >= r.requests as usize {
                         break;
                     }
@@ -1230,7 +1234,7 @@ impl Engine {
                     let full = lane.ready.len() >= max;
                     let waited = lane
                         .ready
-                        .front()
+                        .first()
                         .is_some_and(|d| now - d.ready_since >= wait);
                     if !(full || waited || hiding || self.flushing) {
                         break;
@@ -1255,9 +1259,7 @@ impl Engine {
             let keepalive = hiding && self.book.keepalive + size <= self.limits.keepalive_bytes;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
-                for d in group.into_iter().rev() {
-                    self.lanes[i].ready.push_front(d);
-                }
+                self.lanes[i].ready.splice(0..0, group);
                 break;
             }
             for d in &mut group {
@@ -1277,7 +1279,7 @@ impl Engine {
             let kept = if keepalive { size } else { 0 };
             self.book.keepalive += kept;
             if rate.is_some() {
-                self.lanes[i].sent_times.push_back(now);
+                self.lanes[i].sent_times.push(now);
             }
             self.effects.push(Effect::Send(Send {
                 id,
@@ -1335,9 +1337,7 @@ impl Engine {
                         // others go back to wait for the next request.
                         let rest: Vec<Delivery> = group.drain(1..).collect();
                         let lane = self.lane_index(&group[0].destination);
-                        for d in rest.into_iter().rev() {
-                            self.lanes[lane].ready.push_front(d);
-                        }
+                        self.lanes[lane].ready.splice(0..0, rest);
                         continue;
                     }
                     Err(why) => bad = Some((0, why)),
@@ -1458,7 +1458,7 @@ impl Engine {
                     ms,
                 );
                 d.ready_since = now;
-                self.lanes[i].ready.push_front(d);
+                self.lanes[i].ready.insert(0, d);
             }
             Verdict::Gone => {
                 self.lanes[i].gone = true;
@@ -1505,10 +1505,11 @@ impl Engine {
             && self.online;
         if matches!(answer, Answer::Network(_)) && !self.online {
             // Offline: the attempt does not count; it goes again once online.
-            for mut d in f.deliveries.into_iter().rev() {
+            let mut back = f.deliveries;
+            for d in &mut back {
                 d.attempts -= 1;
-                self.lanes[i].ready.push_front(d);
             }
+            self.lanes[i].ready.splice(0..0, back);
         } else if ambiguous {
             // Either the request never left (network down, CORS preflight
             // refused) or it left and the browser hid the answer (no CORS
@@ -1767,10 +1768,10 @@ impl Engine {
                 continue;
             }
             let dest = self.settings.destination(&l.id);
-            if let (Some(b), Some(d)) = (dest.and_then(|d| d.batch.as_ref()), l.ready.front()) {
+            if let (Some(b), Some(d)) = (dest.and_then(|d| d.batch.as_ref()), l.ready.first()) {
                 at_least(d.ready_since + f64::from(b.max_wait_ms));
             }
-            if let (Some(r), Some(t)) = (dest.and_then(|d| d.rate), l.sent_times.front()) {
+            if let (Some(r), Some(t)) = (dest.and_then(|d| d.rate), l.sent_times.first()) {
                 at_least(t + f64::from(r.seconds) * 1000.0);
             }
         }
