@@ -481,18 +481,6 @@ impl Lane {
             .map(|(t, _)| t.as_str())
     }
 
-    fn all_mut(&mut self) -> impl Iterator<Item = &mut Delivery> {
-        self.ready
-            .iter_mut()
-            .chain(self.later.iter_mut())
-            .chain(
-                self.in_flight
-                    .iter_mut()
-                    .flat_map(|f| f.deliveries.iter_mut()),
-            )
-            .chain(self.probing.iter_mut().map(|p| &mut p.delivery))
-    }
-
     fn all(&self) -> impl Iterator<Item = &Delivery> {
         self.ready
             .iter()
@@ -609,21 +597,28 @@ impl Engine {
     }
 
     fn install(&mut self, settings: Settings) {
-        self.conditions = settings
-            .webhooks
-            .iter()
-            .map(|w| Conditions::compile(&w.conditions, self.host.as_ref()).ok())
-            .map(|c| c.unwrap_or_else(Conditions::never))
-            .collect();
-        self.compiled = settings.destinations.iter().map(Compiled::new).collect();
-        self.by_event = catalog::IDS
-            .iter()
-            .map(|id| {
-                (0..settings.webhooks.len())
-                    .filter(|&i| settings.webhooks[i].enabled && settings.webhooks[i].event == *id)
-                    .collect()
-            })
-            .collect();
+        // Plain loops: each iterator chain collected into a Vec would be
+        // code of its own in the module.
+        self.conditions.clear();
+        for w in &settings.webhooks {
+            let c = Conditions::compile(&w.conditions, self.host.as_ref());
+            self.conditions
+                .push(c.unwrap_or_else(|_| Conditions::never()));
+        }
+        self.compiled.clear();
+        for d in &settings.destinations {
+            self.compiled.push(Compiled::new(d));
+        }
+        self.by_event.clear();
+        for id in catalog::IDS {
+            let mut hooks = Vec::new();
+            for (i, w) in settings.webhooks.iter().enumerate() {
+                if w.enabled && w.event == id {
+                    hooks.push(i);
+                }
+            }
+            self.by_event.push(hooks);
+        }
         for lane in &mut self.lanes {
             let old = self.settings.destination(&lane.id);
             let new = settings.destination(&lane.id);
@@ -655,7 +650,8 @@ impl Engine {
         for i in 0..self.lanes.len() {
             let lane_id = self.lanes[i].id.clone();
             let lane = &mut self.lanes[i];
-            let waiting: Vec<Delivery> = lane.ready.drain(..).chain(lane.later.drain(..)).collect();
+            let mut waiting = core::mem::take(&mut lane.ready);
+            waiting.append(&mut lane.later);
             for d in waiting {
                 match self
                     .settings
@@ -727,7 +723,8 @@ impl Engine {
         } else {
             text::until(&c.url, b"#")
         };
-        let mut shared: Vec<(String, Value)> = [
+        let mut shared: Vec<(String, Value)> = Vec::new();
+        for (k, v) in [
             ("session.id", c.session_id.as_str()),
             ("anonymous.id", c.anonymous_id.as_str()),
             ("page.url", url),
@@ -736,11 +733,11 @@ impl Engine {
             ("page.referrer", c.referrer.as_str()),
             ("env.language", c.language.as_str()),
             ("env.userAgent", c.user_agent.as_str()),
-        ]
-        .into_iter()
-        .filter(|(k, v)| !v.is_empty() || !matches!(*k, "anonymous.id"))
-        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-        .collect();
+        ] {
+            if !v.is_empty() || k != "anonymous.id" {
+                shared.push((k.to_string(), Value::String(v.to_string())));
+            }
+        }
         if c.session_start > 0.0 {
             shared.push((
                 "session.start".into(),
@@ -753,7 +750,9 @@ impl Engine {
         ) {
             shared.push(("user.id".into(), Value::String(id.clone())));
         }
-        shared.extend(self.user.iter().cloned());
+        for pair in &self.user {
+            shared.push(pair.clone());
+        }
         self.shared = Rc::new(shared);
     }
 
@@ -1052,9 +1051,15 @@ impl Engine {
             || self.book.held_bytes + d.size > self.limits.queue_bytes
         {
             // The destination with the most deliveries waiting gives up its oldest.
-            let busiest = (0..self.lanes.len())
-                .filter(|&i| self.lanes[i].waiting() > 0)
-                .max_by_key(|&i| self.lanes[i].waiting());
+            // (the last of the busiest, as `max_by_key` picks)
+            let mut busiest = None;
+            let mut most = 0;
+            for (i, l) in self.lanes.iter().enumerate() {
+                if l.waiting() > 0 && l.waiting() >= most {
+                    most = l.waiting();
+                    busiest = Some(i);
+                }
+            }
             let Some(i) = busiest else {
                 return self.reject(d, QUEUE_FULL_IN_FLIGHT.into());
             };
@@ -1243,7 +1248,8 @@ impl Engine {
                 }
                 None => 1,
             };
-            let mut group: Vec<Delivery> = self.lanes[i].ready.drain(..take).collect();
+            let rest = self.lanes[i].ready.split_off(take);
+            let mut group = core::mem::replace(&mut self.lanes[i].ready, rest);
             // Build the request from the settings in force.
             let built = self.build(di, &mut group);
             let Some(mut request) = built else {
@@ -1335,7 +1341,7 @@ impl Engine {
                     Err(_) if group.len() > 1 => {
                         // A batch too large: send the first on its own; the
                         // others go back to wait for the next request.
-                        let rest: Vec<Delivery> = group.drain(1..).collect();
+                        let rest = group.split_off(1);
                         let lane = self.lane_index(&group[0].destination);
                         self.lanes[lane].ready.splice(0..0, rest);
                         continue;
@@ -1383,8 +1389,7 @@ impl Engine {
     /// Counts a failed attempt for every ready delivery of a lane that could
     /// not be sent (no credentials, token endpoint failed).
     fn fail_ready(&mut self, i: usize, why: String, now: f64) {
-        let ready: Vec<Delivery> = self.lanes[i].ready.drain(..).collect();
-        for mut d in ready {
+        for mut d in core::mem::take(&mut self.lanes[i].ready) {
             d.attempts += 1;
             self.settle(i, d, &Answer::Network(why.clone()), None, now, 0.0);
         }
@@ -1464,8 +1469,8 @@ impl Engine {
                 self.lanes[i].gone = true;
                 self.finish(d, Outcome::Dropped, status, Some(GONE.into()), ms);
                 let lane = &mut self.lanes[i];
-                let waiting: Vec<Delivery> =
-                    lane.ready.drain(..).chain(lane.later.drain(..)).collect();
+                let mut waiting = core::mem::take(&mut lane.ready);
+                waiting.append(&mut lane.later);
                 for w in waiting {
                     self.finish(w, Outcome::Dropped, None, Some(GONE.into()), 0.0);
                 }
@@ -1712,12 +1717,20 @@ impl Engine {
             key: key.to_string(),
         });
         let mut unstored = 0;
+        let mut unmark = |d: &mut Delivery| {
+            if d.key == key && d.stored {
+                d.stored = false;
+                unstored += 1;
+            }
+        };
         for lane in &mut self.lanes {
-            for d in lane.all_mut() {
-                if d.key == key && d.stored {
-                    d.stored = false;
-                    unstored += 1;
-                }
+            lane.ready.iter_mut().for_each(&mut unmark);
+            lane.later.iter_mut().for_each(&mut unmark);
+            for f in &mut lane.in_flight {
+                f.deliveries.iter_mut().for_each(&mut unmark);
+            }
+            for p in &mut lane.probing {
+                unmark(&mut p.delivery);
             }
         }
         self.book.stored = self.book.stored.saturating_sub(unstored);
@@ -1927,8 +1940,9 @@ fn host_of(url: &str) -> String {
 
 /// About how many bytes an event's record takes.
 fn template_size(e: &Event) -> usize {
-    e.all()
-        .map(|(k, v)| k.len() + 4 + super::template::approx_size(v))
-        .sum::<usize>()
-        + 2
+    let mut size = 2;
+    for (k, v) in e.all() {
+        size += k.len() + 4 + super::template::approx_size(v);
+    }
+    size
 }

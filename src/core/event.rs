@@ -2,7 +2,7 @@
 //! order they were given, with caps so that no caller can make the module
 //! build unbounded requests.
 
-use super::value::Value;
+use super::value::{lookup, Value};
 #[allow(unused_imports)]
 use crate::core::prelude::*;
 use alloc::rc::Rc;
@@ -56,23 +56,25 @@ impl Event {
 
     /// The value of a property (the event's own, then the shared ones).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.props
-            .iter()
-            .chain(self.shared.iter().flat_map(|s| s.iter()))
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        lookup(&self.props, name).or_else(|| lookup(self.shared.as_deref()?, name))
     }
 
     /// Every property in order: the event's own, then the shared ones it does
-    /// not override.
-    pub fn all(&self) -> impl Iterator<Item = &(String, Value)> {
-        let own = &self.props;
-        own.iter().chain(
-            self.shared
-                .iter()
-                .flat_map(|s| s.iter())
-                .filter(move |(k, _)| !own.iter().any(|(o, _)| o == k)),
-        )
+    /// not override. (A list rather than an iterator chain: one piece of code
+    /// for all its callers.)
+    pub fn all(&self) -> Vec<&(String, Value)> {
+        let mut out = Vec::with_capacity(self.props.len() + 16);
+        for p in &self.props {
+            out.push(p);
+        }
+        if let Some(shared) = &self.shared {
+            for p in shared.iter() {
+                if lookup(&self.props, &p.0).is_none() {
+                    out.push(p);
+                }
+            }
+        }
+        out
     }
 
     /// The text of a property, when it is text.

@@ -16,7 +16,14 @@ use crate::core::prelude::*;
 /// Selected properties the event does not carry are left out.
 pub fn default_body(webhook: &Webhook, event: &Event, host: &dyn Host) -> Value {
     let mut pairs: Vec<(String, Value)> = match &webhook.properties {
-        None => event.all().cloned().collect(),
+        None => {
+            let all = event.all();
+            let mut out = Vec::with_capacity(all.len() + webhook.static_properties.len());
+            for p in all {
+                out.push(p.clone());
+            }
+            out
+        }
         Some(selection) => {
             let mut out = Vec::with_capacity(selection.len() + webhook.static_properties.len());
             for sel in selection {

@@ -1392,7 +1392,7 @@ impl<W: Wording> Reader<'_, W> {
 }
 
 fn get<'v>(obj: &'v Obj, key: &str) -> Option<&'v Value> {
-    obj.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    super::value::lookup(obj, key)
 }
 
 fn short(v: &Value) -> String {
