@@ -118,20 +118,21 @@ impl Event {
 fn cap(v: Value, depth: usize) -> Value {
     match v {
         Value::String(s) => Value::String(cut(s, MAX_TEXT_BYTES)),
-        Value::Array(items) if depth < 8 => Value::Array(
-            items
-                .into_iter()
-                .take(MAX_PROPERTIES)
-                .map(|v| cap(v, depth + 1))
-                .collect(),
-        ),
-        Value::Object(pairs) if depth < 8 => Value::Object(
-            pairs
-                .into_iter()
-                .take(MAX_PROPERTIES)
-                .map(|(k, v)| (cut(k, MAX_NAME_BYTES), cap(v, depth + 1)))
-                .collect(),
-        ),
+        Value::Array(mut items) if depth < 8 => {
+            items.truncate(MAX_PROPERTIES);
+            for v in &mut items {
+                *v = cap(core::mem::take(v), depth + 1);
+            }
+            Value::Array(items)
+        }
+        Value::Object(mut pairs) if depth < 8 => {
+            pairs.truncate(MAX_PROPERTIES);
+            for (k, v) in &mut pairs {
+                *k = cut(core::mem::take(k), MAX_NAME_BYTES);
+                *v = cap(core::mem::take(v), depth + 1);
+            }
+            Value::Object(pairs)
+        }
         Value::Array(_) | Value::Object(_) => Value::Null,
         Value::Number(n) if !n.is_finite() => Value::Null,
         other => other,

@@ -145,7 +145,7 @@ fn http(code: u16, rest: &str) -> String {
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`) relative to `now_ms`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
+    if !v.is_empty() && text::all_digits(v) {
         return parse_uint(v).map(|s| s.min(u32::MAX as u64) as f64 * 1000.0);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))

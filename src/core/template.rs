@@ -199,7 +199,7 @@ fn split(s: &str) -> Result<Vec<(bool, &str)>, TemplateError> {
 }
 
 fn parse_number(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 6 || !text::all_digits(s) {
         return None;
     }
     let n = s.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
@@ -544,24 +544,22 @@ fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
 fn map_text(v: Value, f: &dyn Fn(&str) -> String) -> Value {
     match v {
         Value::String(s) => Value::String(f(&s)),
-        Value::Object(pairs) => Value::Object(
-            pairs
-                .into_iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => (k, Value::String(f(&s))),
-                    v => (k, v),
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => Value::String(f(&s)),
-                    v => v,
-                })
-                .collect(),
-        ),
+        Value::Object(mut pairs) => {
+            for (_, v) in &mut pairs {
+                if let Value::String(s) = v {
+                    *s = f(s);
+                }
+            }
+            Value::Object(pairs)
+        }
+        Value::Array(mut items) => {
+            for v in &mut items {
+                if let Value::String(s) = v {
+                    *s = f(s);
+                }
+            }
+            Value::Array(items)
+        }
         other => other,
     }
 }
@@ -727,12 +725,13 @@ impl Template {
                 }
                 Value::String(out)
             }
-            Template::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|t| t.render_within(scope, host, budget).unwrap_or(Value::Null))
-                    .collect(),
-            ),
+            Template::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for t in items {
+                    out.push(t.render_within(scope, host, budget).unwrap_or(Value::Null));
+                }
+                Value::Array(out)
+            }
             Template::Object(pairs) => {
                 let mut out = Vec::with_capacity(pairs.len());
                 for (k, t) in pairs {

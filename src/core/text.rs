@@ -27,7 +27,27 @@ pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> 
 /// The byte position of the first of the ASCII bytes `set` in `s`.
 #[allow(clippy::manual_contains)] // `<[u8]>::contains` links memchr
 pub fn find_any(s: &str, set: &[u8]) -> Option<usize> {
-    s.bytes().position(|b| set.iter().any(|&c| c == b))
+    for (i, b) in s.bytes().enumerate() {
+        if set.iter().any(|&c| c == b) {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Whether every byte of `s` is an ASCII digit (true for `""`).
+pub fn all_digits(s: &str) -> bool {
+    for b in s.bytes() {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `s` holds a whitespace character (Unicode's).
+pub fn has_whitespace(s: &str) -> bool {
+    s.chars().any(char::is_whitespace)
 }
 
 /// The text of `s` before the first of the ASCII bytes `set` (all of `s`
@@ -38,8 +58,14 @@ pub fn until<'a>(s: &'a str, set: &[u8]) -> &'a str {
 
 /// `s` split around the last ASCII byte `b`.
 pub fn rsplit_once(s: &str, b: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().rposition(|c| c == b)?;
-    Some((split_at(s, i).0, split_at(s, i + 1).1))
+    let mut i = s.len();
+    while i > 0 {
+        i -= 1;
+        if s.as_bytes()[i] == b {
+            return Some((split_at(s, i).0, split_at(s, i + 1).1));
+        }
+    }
+    None
 }
 
 /// Decimal digits with an optional `+`, as `str::parse` reads an unsigned

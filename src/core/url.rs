@@ -62,7 +62,7 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
     if let Some(p) = port {
         if p.is_empty()
             || p.len() > 5
-            || !p.bytes().all(|b| b.is_ascii_digit())
+            || !text::all_digits(p)
             || p.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) > 65535
         {
             return Err("has an invalid port");

@@ -91,7 +91,7 @@ pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Pr
             }
         }
         for (field, name) in &p.fields {
-            if name.chars().any(char::is_whitespace) {
+            if crate::core::text::has_whitespace(name) {
                 out.add(
                     at(&at(&item("", "playerEvents", i), "fields"), field),
                     Code::Whitespace,
@@ -430,7 +430,7 @@ fn check_webhook<W: Wording>(
         for (i, p) in props.iter().enumerate() {
             let pp = item(path, "properties", i);
             if let Some(r) = &p.rename {
-                if r.chars().any(char::is_whitespace) {
+                if crate::core::text::has_whitespace(r) {
                     out.add(at(&pp, "as"), Code::Whitespace, || whitespace_message(r));
                 }
             }
@@ -446,7 +446,7 @@ fn check_webhook<W: Wording>(
     }
     for (i, st) in w.static_properties.iter().enumerate() {
         let sp = item(path, "static", i);
-        if st.name.chars().any(char::is_whitespace) {
+        if crate::core::text::has_whitespace(&st.name) {
             out.add(at(&sp, "name"), Code::Whitespace, || {
                 whitespace_message(&st.name)
             });
