@@ -814,16 +814,13 @@ impl Engine {
         let hi = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
         let lo = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
         let mut s = String::with_capacity(36);
-        for (i, nibble) in (0..16)
-            .rev()
-            .map(|k| (hi >> (k * 4)) & 15)
-            .chain((0..16).rev().map(|k| (lo >> (k * 4)) & 15))
-            .enumerate()
-        {
+        for i in 0..32 {
             if matches!(i, 8 | 12 | 16 | 20) {
                 s.push('-');
             }
-            s.push(char::from_digit(nibble as u32, 16).unwrap_or('0'));
+            let half = if i < 16 { hi } else { lo };
+            let nibble = (half >> ((15 - i % 16) * 4)) & 15;
+            s.push(b"0123456789abcdef"[nibble as usize] as char);
         }
         s
     }
@@ -1107,9 +1104,11 @@ impl Engine {
         if self.book.held > self.book.stored && self.storage_ok {
             for i in 0..self.lanes.len() {
                 let mut lane = core::mem::replace(&mut self.lanes[i], Lane::new(""));
-                for d in lane.ready.iter_mut().chain(lane.later.iter_mut()) {
-                    if !d.stored {
-                        self.store(d, now);
+                for list in [&mut lane.ready, &mut lane.later] {
+                    for d in list {
+                        if !d.stored {
+                            self.store(d, now);
+                        }
                     }
                 }
                 self.lanes[i] = lane;
@@ -1119,11 +1118,13 @@ impl Engine {
 
     /// In flight to a host, over all its destinations.
     fn host_in_flight(&self, host: &str) -> usize {
-        self.lanes
-            .iter()
-            .filter(|l| l.host == host)
-            .map(|l| l.in_flight.len())
-            .sum()
+        let mut n = 0;
+        for l in &self.lanes {
+            if l.host == host {
+                n += l.in_flight.len();
+            }
+        }
+        n
     }
 
     /// Sends what is due on one lane. `hiding`: the page is going away, so
@@ -1480,11 +1481,15 @@ impl Engine {
 
     /// The answer to attempt `id`.
     pub fn answer(&mut self, id: u64, answer: Answer, now: f64) {
-        let found = self
-            .lanes
-            .iter()
-            .enumerate()
-            .find_map(|(i, l)| l.in_flight.iter().position(|f| f.id == id).map(|j| (i, j)));
+        let mut found = None;
+        'search: for (i, l) in self.lanes.iter().enumerate() {
+            for (j, f) in l.in_flight.iter().enumerate() {
+                if f.id == id {
+                    found = Some((i, j));
+                    break 'search;
+                }
+            }
+        }
         let Some((i, j)) = found else { return };
         let f = self.lanes[i].in_flight.swap_remove(j);
         self.book.keepalive = self.book.keepalive.saturating_sub(f.keepalive);
@@ -1770,7 +1775,10 @@ impl Engine {
     pub fn next_wakeup(&self) -> Option<f64> {
         let mut at: Option<f64> = None;
         let mut at_least = |t: f64| at = Some(at.map_or(t, |a: f64| a.min(t)));
-        for l in self.lanes.iter().filter(|l| !l.gone) {
+        for l in &self.lanes {
+            if l.gone {
+                continue;
+            }
             if let Some(d) = l.later.first() {
                 at_least(d.next_at);
             }
@@ -1814,8 +1822,10 @@ impl Engine {
     /// Counters and gauges.
     pub fn stats(&self) -> Stats {
         let mut s = self.stats.clone();
-        s.retrying = self.lanes.iter().map(|l| l.later.len() as u64).sum();
-        s.in_flight = self.lanes.iter().map(|l| l.in_flight.len() as u64).sum();
+        for l in &self.lanes {
+            s.retrying += l.later.len() as u64;
+            s.in_flight += l.in_flight.len() as u64;
+        }
         s.queued = self.book.held as u64;
         s.stored = self.book.stored as u64;
         s
