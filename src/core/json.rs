@@ -239,11 +239,30 @@ pub fn js_number_string(n: f64) -> String {
     out
 }
 
+/// Where and why a text is not JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    what: &'static str,
+    at: usize,
+}
+
+impl core::fmt::Display for JsonError {
+    /// `expected ':' at character 7` (1-based).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut at = String::new();
+        super::value::push_uint(&mut at, self.at as u64 + 1);
+        f.write_str(self.what)?;
+        f.write_str(" at character ")?;
+        f.write_str(&at)
+    }
+}
+
 /// Parses JSON text. Depth and size are capped (see [`MAX_DEPTH`] and
 /// [`MAX_NODES`]) so no input can exhaust the stack or freeze the page;
-/// the error says where the text stops being JSON. Numbers that are not
-/// plain integers are read by the host (`Number(text)` in the browser).
-pub fn parse(text: &str, host: &dyn Host) -> Result<Value, String> {
+/// the error says where the text stops being JSON (its text is written
+/// only when asked for). Numbers that are not plain integers are read by
+/// the host (`Number(text)` in the browser).
+pub fn parse(text: &str, host: &dyn Host) -> Result<Value, JsonError> {
     let mut p = Parser {
         text,
         s: text.as_bytes(),
@@ -251,13 +270,7 @@ pub fn parse(text: &str, host: &dyn Host) -> Result<Value, String> {
         nodes: 0,
         host,
     };
-    p.ws();
-    let v = p.value(0)?;
-    p.ws();
-    if p.i != p.s.len() {
-        return Err(p.error("unexpected text after the value"));
-    }
-    Ok(v)
+    p.document().map_err(|what| JsonError { what, at: p.i })
 }
 
 use super::value::{MAX_DEPTH, MAX_NODES};
@@ -271,12 +284,16 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, what: &str) -> String {
-        // Written by hand: `format!` would link the formatting machinery.
-        let mut e = String::from(what);
-        e.push_str(" at character ");
-        super::value::push_uint(&mut e, self.i as u64 + 1);
-        e
+    /// The whole text: one value and white space around it. An error is
+    /// what is wrong; the reader stays where it is.
+    fn document(&mut self) -> Result<Value, &'static str> {
+        self.ws();
+        let v = self.value(0)?;
+        self.ws();
+        if self.i != self.s.len() {
+            return Err("unexpected text after the value");
+        }
+        Ok(v)
     }
 
     fn ws(&mut self) {
@@ -294,25 +311,25 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, &'static str> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
         } else {
-            Err(self.error("unexpected character"))
+            Err("unexpected character")
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, String> {
+    fn value(&mut self, depth: usize) -> Result<Value, &'static str> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(self.error("too many values"));
+            return Err("too many values");
         }
         match self.s.get(self.i) {
-            None => Err(self.error("unexpected end")),
+            None => Err("unexpected end"),
             Some(b'{') => {
                 if depth >= MAX_DEPTH {
-                    return Err(self.error("nested too deeply"));
+                    return Err("nested too deeply");
                 }
                 self.i += 1;
                 let mut pairs: Vec<(String, Value)> = Vec::new();
@@ -323,12 +340,12 @@ impl Parser<'_> {
                 loop {
                     self.ws();
                     if self.s.get(self.i) != Some(&b'"') {
-                        return Err(self.error("expected a key in quotes"));
+                        return Err("expected a key in quotes");
                     }
                     let k = self.string()?;
                     self.ws();
                     if !self.eat(b':') {
-                        return Err(self.error("expected ':'"));
+                        return Err("expected ':'");
                     }
                     self.ws();
                     let v = self.value(depth + 1)?;
@@ -338,13 +355,13 @@ impl Parser<'_> {
                         return Ok(Value::Object(pairs));
                     }
                     if !self.eat(b',') {
-                        return Err(self.error("expected ',' or '}'"));
+                        return Err("expected ',' or '}'");
                     }
                 }
             }
             Some(b'[') => {
                 if depth >= MAX_DEPTH {
-                    return Err(self.error("nested too deeply"));
+                    return Err("nested too deeply");
                 }
                 self.i += 1;
                 let mut items = Vec::new();
@@ -360,7 +377,7 @@ impl Parser<'_> {
                         return Ok(Value::Array(items));
                     }
                     if !self.eat(b',') {
-                        return Err(self.error("expected ',' or ']'"));
+                        return Err("expected ',' or ']'");
                     }
                 }
             }
@@ -369,7 +386,7 @@ impl Parser<'_> {
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("unexpected character")),
+            Some(_) => Err("unexpected character"),
         }
     }
 
@@ -381,19 +398,19 @@ impl Parser<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value, String> {
+    fn number(&mut self) -> Result<Value, &'static str> {
         let start = self.i;
         let negative = self.eat(b'-');
         let int_start = self.i;
         let n = self.digits();
         if n == 0 || (n > 1 && self.s[int_start] == b'0') {
-            return Err(self.error("invalid number"));
+            return Err("invalid number");
         }
         let mut simple = true;
         if self.eat(b'.') {
             simple = false;
             if self.digits() == 0 {
-                return Err(self.error("invalid number"));
+                return Err("invalid number");
             }
         }
         if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
@@ -403,7 +420,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             if self.digits() == 0 {
-                return Err(self.error("invalid number"));
+                return Err("invalid number");
             }
         }
         if simple && n <= 15 {
@@ -420,27 +437,21 @@ impl Parser<'_> {
         }
         match self.host.parse_number(text) {
             Some(v) if v.is_finite() => Ok(Value::Number(v)),
-            _ => Err(self.error("number out of range")),
+            _ => Err("number out of range"),
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, String> {
-        let h = self
-            .s
-            .get(self.i..self.i + 4)
-            .ok_or_else(|| self.error("bad \\u escape"))?;
+    fn hex4(&mut self) -> Result<u32, &'static str> {
+        let h = self.s.get(self.i..self.i + 4).ok_or("bad \\u escape")?;
         let mut v = 0u32;
         for &c in h {
-            v = v * 16
-                + (c as char)
-                    .to_digit(16)
-                    .ok_or_else(|| self.error("bad \\u escape"))?;
+            v = v * 16 + (c as char).to_digit(16).ok_or("bad \\u escape")?;
         }
         self.i += 4;
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, &'static str> {
         self.i += 1; // the opening quote
         let mut out = String::new();
         loop {
@@ -454,17 +465,14 @@ impl Parser<'_> {
             // Slices end before ASCII bytes only, so they are whole characters.
             out.push_str(self.text.get(start..self.i).unwrap_or(""));
             match self.s.get(self.i) {
-                None => return Err(self.error("unterminated string")),
+                None => return Err("unterminated string"),
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
                     self.i += 1;
-                    let c = *self
-                        .s
-                        .get(self.i)
-                        .ok_or_else(|| self.error("unterminated string"))?;
+                    let c = *self.s.get(self.i).ok_or("unterminated string")?;
                     self.i += 1;
                     match c {
                         b'"' => out.push('"'),
@@ -492,10 +500,10 @@ impl Parser<'_> {
                             // A lone surrogate becomes U+FFFD, as TextDecoder does.
                             out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
                         }
-                        _ => return Err(self.error("bad escape")),
+                        _ => return Err("bad escape"),
                     }
                 }
-                Some(_) => return Err(self.error("control character in a string")),
+                Some(_) => return Err("control character in a string"),
             }
         }
     }
@@ -594,12 +602,13 @@ mod tests {
             "1e999",
             "NaN",
         ] {
-            let e = parse(bad, &NativeHost).unwrap_err();
+            let e = parse(bad, &NativeHost).unwrap_err().to_string();
             assert!(e.contains("at character"), "{bad}: {e}");
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(parse(&deep, &NativeHost)
             .unwrap_err()
+            .to_string()
             .contains("nested too deeply"));
     }
 }
