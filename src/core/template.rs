@@ -310,47 +310,44 @@ pub fn parse_expr(inner: &str) -> Result<Expr, TemplateError> {
     Ok(Expr { sources, filters })
 }
 
-/// Compiles a template; the error comes with the path below `t` where it is
-/// (`.text`, `[2]`), written only when there is one.
-pub fn compile(t: &Value) -> Result<Template, (String, TemplateError)> {
+/// The pieces of a text with placeholders, compiled.
+fn parts(s: &str) -> Result<Vec<Part>, TemplateError> {
+    let mut parts = Vec::new();
+    for (is_expr, p) in split(s)? {
+        parts.push(if is_expr {
+            Part::Expr(parse_expr(p)?)
+        } else {
+            Part::Text(p.to_string())
+        });
+    }
+    Ok(parts)
+}
+
+/// Compiles a template (stopping at the first problem; [`problems`] says
+/// where each one is).
+pub fn compile(t: &Value) -> Result<Template, TemplateError> {
     Ok(match t {
-        Value::String(s) => {
-            if !crate::core::text::contains(s, "{{") {
-                return Ok(Template::Literal(t.clone()));
+        Value::String(s) if text::contains(s, "{{") => {
+            let mut parts = parts(s)?;
+            match parts.pop() {
+                Some(Part::Expr(e)) if parts.is_empty() => Template::Whole(e),
+                last => {
+                    parts.extend(last);
+                    Template::Text(parts)
+                }
             }
-            let pieces = split(s).map_err(|e| (String::new(), e))?;
-            if let [(true, inner)] = pieces.as_slice() {
-                return parse_expr(inner)
-                    .map(Template::Whole)
-                    .map_err(|e| (String::new(), e));
-            }
-            let mut parts = Vec::with_capacity(pieces.len());
-            for (is_expr, p) in pieces {
-                parts.push(if is_expr {
-                    Part::Expr(parse_expr(p).map_err(|e| (String::new(), e))?)
-                } else {
-                    Part::Text(p.to_string())
-                });
-            }
-            Template::Text(parts)
         }
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for (i, v) in items.iter().enumerate() {
-                out.push(compile(v).map_err(|(p, e)| (index_path(i, &p), e))?);
+            for v in items {
+                out.push(compile(v)?);
             }
             Template::Array(out)
         }
         Value::Object(pairs) => {
             let mut out = Vec::with_capacity(pairs.len());
             for (k, v) in pairs {
-                let c = compile(v).map_err(|(p, e)| {
-                    let mut path = String::from(".");
-                    path.push_str(k);
-                    path.push_str(&p);
-                    (path, e)
-                })?;
-                out.push((k.clone(), c));
+                out.push((k.clone(), compile(v)?));
             }
             Template::Object(out)
         }
@@ -402,12 +399,7 @@ fn index_path(i: usize, rest: &str) -> String {
 
 /// Checks the placeholders of one string (URLs, texts).
 pub fn check_placeholders(s: &str) -> Result<(), TemplateError> {
-    for (is_expr, p) in split(s)? {
-        if is_expr {
-            parse_expr(p)?;
-        }
-    }
-    Ok(())
+    parts(s).map(drop)
 }
 
 /// `s` with every placeholder replaced by `with` (to check the shape of a URL).
@@ -774,15 +766,7 @@ pub const DOT_SEGMENT: &str =
 impl UrlTemplate {
     /// Compiles a URL template.
     pub fn new(url: &str) -> Result<UrlTemplate, TemplateError> {
-        let mut parts = Vec::new();
-        for (is_expr, p) in split(url)? {
-            parts.push(if is_expr {
-                Part::Expr(parse_expr(p)?)
-            } else {
-                Part::Text(p.to_string())
-            });
-        }
-        Ok(UrlTemplate { parts })
+        Ok(UrlTemplate { parts: parts(url)? })
     }
 
     /// A URL taken as it is (no placeholders).
@@ -970,32 +954,32 @@ mod tests {
 
     #[test]
     fn errors() {
+        assert_eq!(compile(&"{{a".into()).unwrap_err(), TemplateError::Unclosed);
+        assert_eq!(compile(&"{{ }}".into()).unwrap_err(), TemplateError::Empty);
         assert_eq!(
-            compile(&"{{a".into()).unwrap_err().1,
-            TemplateError::Unclosed
-        );
-        assert_eq!(
-            compile(&"{{ }}".into()).unwrap_err().1,
-            TemplateError::Empty
-        );
-        assert_eq!(
-            compile(&"{{a|shout}}".into()).unwrap_err().1,
+            compile(&"{{a|shout}}".into()).unwrap_err(),
             TemplateError::UnknownFilter("shout".into())
         );
         assert_eq!(
-            compile(&"{{a|cut}}".into()).unwrap_err().1,
+            compile(&"{{a|cut}}".into()).unwrap_err(),
             TemplateError::FilterArgument("cut".into())
         );
         assert_eq!(
-            compile(&"{{a||}}".into()).unwrap_err().1,
+            compile(&"{{a||}}".into()).unwrap_err(),
             TemplateError::MissingPart
         );
-        let e = compile(&obj([(
-            "x",
-            Value::Array(vec!["ok".into(), "{{a|cut:0}}".into()]),
-        )]))
-        .unwrap_err();
-        assert_eq!(e.0, ".x[1]");
+        let t = obj([("x", Value::Array(vec!["ok".into(), "{{a|cut:0}}".into()]))]);
+        assert_eq!(
+            compile(&t).unwrap_err(),
+            TemplateError::FilterArgument("cut".into())
+        );
+        assert_eq!(
+            problems(&t),
+            vec![(
+                ".x[1]".to_string(),
+                TemplateError::FilterArgument("cut".into())
+            )]
+        );
     }
 
     #[test]
