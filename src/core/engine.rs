@@ -1266,7 +1266,7 @@ impl Engine {
             let keepalive = hiding && self.book.keepalive + size <= self.limits.keepalive_bytes;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
-                self.lanes[i].ready.splice(0..0, group);
+                self.lanes[i].ready = join(group, &mut self.lanes[i].ready);
                 break;
             }
             for d in &mut group {
@@ -1344,7 +1344,7 @@ impl Engine {
                         // others go back to wait for the next request.
                         let rest = group.split_off(1);
                         let lane = self.lane_index(&group[0].destination);
-                        self.lanes[lane].ready.splice(0..0, rest);
+                        self.lanes[lane].ready = join(rest, &mut self.lanes[lane].ready);
                         continue;
                     }
                     Err(why) => bad = Some((0, why)),
@@ -1519,7 +1519,7 @@ impl Engine {
             for d in &mut back {
                 d.attempts -= 1;
             }
-            self.lanes[i].ready.splice(0..0, back);
+            self.lanes[i].ready = join(back, &mut self.lanes[i].ready);
         } else if ambiguous {
             // Either the request never left (network down, CORS preflight
             // refused) or it left and the browser hid the answer (no CORS
@@ -1918,6 +1918,12 @@ fn describe(answer: &Answer) -> String {
         }
         Answer::Timeout => "timed out".into(),
     }
+}
+
+/// `front` followed by what `rest` held.
+fn join(mut front: Vec<Delivery>, rest: &mut Vec<Delivery>) -> Vec<Delivery> {
+    front.append(rest);
+    front
 }
 
 /// Whether the browser sends a CORS preflight for `r` in `cors` mode: a

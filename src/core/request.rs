@@ -101,7 +101,7 @@ fn push_hex(out: &mut String, b: u8) {
 /// (the URL standard's: `*-._` and alphanumerics stay, space is `+`).
 pub fn form_encode(out: &mut String, s: &str) {
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"*-._".contains(&b) {
+        if b.is_ascii_alphanumeric() || super::text::is_one_of(b, b"*-._") {
             out.push(b as char);
         } else if b == b' ' {
             out.push('+');

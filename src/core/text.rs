@@ -25,14 +25,20 @@ pub fn split_once<'a>(hay: &'a str, needle: &str) -> Option<(&'a str, &'a str)> 
 }
 
 /// The byte position of the first of the ASCII bytes `set` in `s`.
-#[allow(clippy::manual_contains)] // `<[u8]>::contains` links memchr
 pub fn find_any(s: &str, set: &[u8]) -> Option<usize> {
     for (i, b) in s.bytes().enumerate() {
-        if set.iter().any(|&c| c == b) {
+        if is_one_of(b, set) {
             return Some(i);
         }
     }
     None
+}
+
+/// Whether `b` is one of the ASCII bytes `set` (`<[u8]>::contains` would
+/// link memchr).
+#[allow(clippy::manual_contains)]
+pub fn is_one_of(b: u8, set: &[u8]) -> bool {
+    set.iter().any(|&c| c == b)
 }
 
 /// Whether every byte of `s` is an ASCII digit (true for `""`).

@@ -26,7 +26,7 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
     if scheme.is_empty()
         || !scheme
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
+            .all(|b| b.is_ascii_alphanumeric() || text::is_one_of(b, b"+-."))
     {
         return Err("has no valid scheme (it must start with https://)");
     }
@@ -55,7 +55,7 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
     if !host.starts_with('[')
         && !host
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~%".contains(&b) || b >= 0x80)
+            .all(|b| b.is_ascii_alphanumeric() || text::is_one_of(b, b"-._~%") || b >= 0x80)
     {
         return Err("has characters that are not allowed in a host name");
     }
@@ -132,7 +132,7 @@ pub fn check_destination_url(url: &str) -> Result<(), UrlError> {
 pub fn encode_component(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric() || text::is_one_of(b, b"-_.!~*'()") {
             out.push(b as char);
         } else {
             out.push('%');
