@@ -41,14 +41,20 @@ pub fn is_one_of(b: u8, set: &[u8]) -> bool {
     set.iter().any(|&c| c == b)
 }
 
-/// Whether every byte of `s` is an ASCII digit (true for `""`).
-pub fn all_digits(s: &str) -> bool {
+/// Whether `ok` holds for every byte of `s` (true for `""`): one loop for
+/// every such test.
+pub fn all_bytes(s: &str, ok: fn(u8) -> bool) -> bool {
     for b in s.bytes() {
-        if !b.is_ascii_digit() {
+        if !ok(b) {
             return false;
         }
     }
     true
+}
+
+/// Whether every byte of `s` is an ASCII digit (true for `""`).
+pub fn all_digits(s: &str) -> bool {
+    all_bytes(s, |b| b.is_ascii_digit())
 }
 
 /// Whether `s` holds a whitespace character (Unicode's).

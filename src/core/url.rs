@@ -24,9 +24,9 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
     let (scheme, rest) = crate::core::text::split_once(url, "://")
         .ok_or("is not an absolute URL (it must start with https://)")?;
     if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || text::is_one_of(b, b"+-."))
+        || !text::all_bytes(scheme, |b| {
+            b.is_ascii_alphanumeric() || text::is_one_of(b, b"+-.")
+        })
     {
         return Err("has no valid scheme (it must start with https://)");
     }
@@ -53,9 +53,9 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         return Err("has no host");
     }
     if !host.starts_with('[')
-        && !host
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || text::is_one_of(b, b"-._~%") || b >= 0x80)
+        && !text::all_bytes(host, |b| {
+            b.is_ascii_alphanumeric() || text::is_one_of(b, b"-._~%") || b >= 0x80
+        })
     {
         return Err("has characters that are not allowed in a host name");
     }
@@ -68,7 +68,7 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
             return Err("has an invalid port");
         }
     }
-    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
+    if !text::all_bytes(url, |b| b > b' ' && b != 0x7f) {
         return Err("contains spaces or control characters; percent-encode them");
     }
     Ok(Parts {

@@ -105,7 +105,7 @@ pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Pr
 /// HTTP token characters (RFC 9110), the only ones allowed in a header name.
 pub fn is_token(name: &str) -> bool {
     !name.is_empty()
-        && name.bytes().all(|b| {
+        && crate::core::text::all_bytes(name, |b| {
             b.is_ascii_alphanumeric() || crate::core::text::is_one_of(b, b"!#$%&'*+-.^_`|~")
         })
 }
@@ -335,7 +335,7 @@ fn is_own_path(p: &str) -> bool {
     p.starts_with('/')
         && !p.starts_with("//")
         && !p.starts_with("/\\")
-        && !p.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f)
+        && crate::core::text::all_bytes(p, |b| b > b' ' && b != b'\\' && b != 0x7f)
 }
 
 /// "is not an event of the catalog", with the closest id.
