@@ -19,16 +19,53 @@ pub struct Parts<'a> {
     pub has_userinfo: bool,
 }
 
+/// What is wrong with the shape of a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// No `://`.
+    NotAbsolute,
+    /// An empty scheme or one with other characters than a scheme has.
+    Scheme,
+    /// `[` without `]` in the host.
+    UnclosedBracket,
+    /// Text between `]` and the port or path.
+    AfterBracket,
+    /// An empty host.
+    NoHost,
+    /// Characters a host name cannot have.
+    HostCharacters,
+    /// A port that is not a number up to 65535.
+    Port,
+    /// Spaces or control characters anywhere.
+    Spaces,
+}
+
+impl Malformed {
+    /// What is wrong and what to do (the editor's message).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Malformed::NotAbsolute => "is not an absolute URL (it must start with https://)",
+            Malformed::Scheme => "has no valid scheme (it must start with https://)",
+            Malformed::UnclosedBracket => "has an unclosed [ in its host",
+            Malformed::AfterBracket => "has text after its host",
+            Malformed::NoHost => "has no host",
+            Malformed::HostCharacters => "has characters that are not allowed in a host name",
+            Malformed::Port => "has an invalid port",
+            Malformed::Spaces => "contains spaces or control characters; percent-encode them",
+        }
+    }
+}
+
 /// Splits an absolute `scheme://authority/...` URL.
-pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
-    let (scheme, rest) = crate::core::text::split_once(url, "://")
-        .ok_or("is not an absolute URL (it must start with https://)")?;
+pub fn parts(url: &str) -> Result<Parts<'_>, Malformed> {
+    let (scheme, rest) =
+        crate::core::text::split_once(url, "://").ok_or(Malformed::NotAbsolute)?;
     if scheme.is_empty()
         || !text::all_bytes(scheme, |b| {
             b.is_ascii_alphanumeric() || text::is_one_of(b, b"+-.")
         })
     {
-        return Err("has no valid scheme (it must start with https://)");
+        return Err(Malformed::Scheme);
     }
     let authority = text::until(rest, b"/?#");
     let (has_userinfo, hostport) = match text::rsplit_once(authority, b'@') {
@@ -36,11 +73,11 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         None => (false, authority),
     };
     let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-        let (_, after) = text::split_once(stripped, "]").ok_or("has an unclosed [ in its host")?;
+        let (_, after) = text::split_once(stripped, "]").ok_or(Malformed::UnclosedBracket)?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
-            None => return Err("has text after its host"),
+            None => return Err(Malformed::AfterBracket),
         };
         (split_at(hostport, hostport.len() - after.len()).0, port)
     } else {
@@ -50,14 +87,14 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
         }
     };
     if host.is_empty() {
-        return Err("has no host");
+        return Err(Malformed::NoHost);
     }
     if !host.starts_with('[')
         && !text::all_bytes(host, |b| {
             b.is_ascii_alphanumeric() || text::is_one_of(b, b"-._~%") || b >= 0x80
         })
     {
-        return Err("has characters that are not allowed in a host name");
+        return Err(Malformed::HostCharacters);
     }
     if let Some(p) = port {
         if p.is_empty()
@@ -65,11 +102,11 @@ pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
             || !text::all_digits(p)
             || p.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) > 65535
         {
-            return Err("has an invalid port");
+            return Err(Malformed::Port);
         }
     }
     if !text::all_bytes(url, |b| b > b' ' && b != 0x7f) {
-        return Err("contains spaces or control characters; percent-encode them");
+        return Err(Malformed::Spaces);
     }
     Ok(Parts {
         scheme,
@@ -88,8 +125,8 @@ pub fn is_local_host(host: &str) -> bool {
 /// Why a destination URL is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UrlError {
-    /// Not an absolute URL, or a malformed part (the reason).
-    Malformed(&'static str),
+    /// Not an absolute URL, or a malformed part.
+    Malformed(Malformed),
     /// `user:password@` in the URL.
     UserInfo,
     /// Plain `http` to a host other than the local machine (the host).
@@ -102,7 +139,7 @@ impl UrlError {
     /// What is wrong and what to do.
     pub fn message(&self) -> String {
         match self {
-            UrlError::Malformed(why) => why.to_string(),
+            UrlError::Malformed(why) => why.as_str().to_string(),
             UrlError::UserInfo => {
                 "must not contain a user name or password; use basic authentication instead".into()
             }
