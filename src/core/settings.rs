@@ -836,6 +836,39 @@ struct Reader<'h, W: Wording> {
 
 type Obj = [(String, Value)];
 
+/// What an item is, in the editor's messages ("must be a header (an
+/// object)"); the runtime's short wording leaves it out.
+const WHAT: [&str; 12] = [
+    "a destination",
+    "a header",
+    "a rate limit",
+    "a batch setting",
+    "an auth setting",
+    "a webhook",
+    "a property selection",
+    "a static property",
+    "a condition",
+    "a player event",
+    "a body format",
+    "a player channel",
+];
+
+/// Positions in [`WHAT`].
+mod what {
+    pub const DESTINATION: usize = 0;
+    pub const HEADER: usize = 1;
+    pub const RATE: usize = 2;
+    pub const BATCH: usize = 3;
+    pub const AUTH: usize = 4;
+    pub const WEBHOOK: usize = 5;
+    pub const SELECTION: usize = 6;
+    pub const STATIC: usize = 7;
+    pub const CONDITION: usize = 8;
+    pub const PLAYER_EVENT: usize = 9;
+    pub const FORMAT: usize = 10;
+    pub const CHANNEL: usize = 11;
+}
+
 impl<W: Wording> Reader<'_, W> {
     fn problem(&mut self, path: String, code: Code, full: impl FnOnce() -> String) {
         self.problems.add(path, code, full);
@@ -847,12 +880,12 @@ impl<W: Wording> Reader<'_, W> {
         self.problems.add(path, code, full);
     }
 
-    fn object<'v>(&mut self, v: &'v Value, path: &str, what: &str) -> Option<&'v Obj> {
+    fn object<'v>(&mut self, v: &'v Value, path: &str, what: usize) -> Option<&'v Obj> {
         match v {
             Value::Object(o) => Some(o),
             other => {
                 self.fatal(path.to_string(), Code::WrongType, || {
-                    format!("must be {what} (an object), not {}", other.kind())
+                    format!("must be {} (an object), not {}", WHAT[what], other.kind())
                 });
                 None
             }
@@ -948,30 +981,30 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     /// One of `words` (the text of `key`), or a problem listing them.
-    fn word<T: Copy>(
+    /// The position of the text of `key` among `words`, `None` when absent,
+    /// or a problem listing them.
+    fn word(
         &mut self,
         obj: &Obj,
         path: &str,
         key: &str,
-        words: &[(T, &'static str)],
-        what: &str,
-    ) -> Option<Option<T>> {
+        words: &[&'static str],
+        what: usize,
+    ) -> Option<Option<usize>> {
         match get(obj, key) {
             None | Some(Value::Null) => Some(None),
-            Some(Value::String(s)) => match words.iter().find(|(_, w)| *w == s.as_str()) {
-                Some((t, _)) => Some(Some(*t)),
+            Some(Value::String(s)) => match words.iter().position(|w| *w == s.as_str()) {
+                Some(i) => Some(Some(i)),
                 None => {
                     self.fatal(at(path, key), Code::UnknownValue, || {
-                        let list: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
-                        format!("\"{s}\" is not {what}; use {}", list.join(", "))
+                        format!("\"{s}\" is not {}; use {}", WHAT[what], words.join(", "))
                     });
                     None
                 }
             },
             Some(other) => {
                 self.fatal(at(path, key), Code::WrongType, || {
-                    let list: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
-                    format!("must be text ({}), not {}", list.join(", "), other.kind())
+                    format!("must be text ({}), not {}", words.join(", "), other.kind())
                 });
                 None
             }
@@ -1046,7 +1079,7 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn destination(&mut self, v: &Value, path: &str) -> Option<Destination> {
-        let obj = self.object(v, path, "a destination")?;
+        let obj = self.object(v, path, what::DESTINATION)?;
         let mark = self.unusable;
         let id = self.string(obj, path, "id").unwrap_or_default();
         let platform = self.opt_string(obj, path, "platform").unwrap_or_default();
@@ -1076,7 +1109,7 @@ impl<W: Wording> Reader<'_, W> {
         let mut headers = Vec::new();
         for (i, h) in self.list(obj, path, "headers").iter().enumerate() {
             let hp = item(path, "headers", i);
-            let Some(o) = self.object(h, &hp, "a header") else {
+            let Some(o) = self.object(h, &hp, what::HEADER) else {
                 continue;
             };
             let name = self.string(o, &hp, "name").unwrap_or_default();
@@ -1116,15 +1149,11 @@ impl<W: Wording> Reader<'_, W> {
                 Mode::Cors
             }
         };
-        const FORMATS: [(Format, &str); 3] = [
-            (Format::Json, "json"),
-            (Format::Form, "form"),
-            (Format::Text, "text"),
-        ];
+        const FORMATS: [Format; 3] = [Format::Json, Format::Form, Format::Text];
         let format = self
-            .word(obj, path, "format", &FORMATS, "a body format")
+            .word(obj, path, "format", &["json", "form", "text"], what::FORMAT)
             .flatten()
-            .unwrap_or(Format::default_for(mode));
+            .map_or(Format::default_for(mode), |i| FORMATS[i]);
         let body = match get(obj, "body") {
             None | Some(Value::Null) => None,
             Some(b) => Some(b.clone()),
@@ -1137,7 +1166,7 @@ impl<W: Wording> Reader<'_, W> {
             None | Some(Value::Null) => None,
             Some(r) => {
                 let rp = at(path, "rate");
-                self.object(r, &rp, "a rate limit").map(|o| Rate {
+                self.object(r, &rp, what::RATE).map(|o| Rate {
                     requests: self.integer(o, &rp, "requests", 1, (1, 1000)),
                     seconds: self.integer(o, &rp, "seconds", 1, (1, 3600)),
                 })
@@ -1171,7 +1200,7 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn batch(&mut self, v: &Value, path: &str) -> Option<Batch> {
-        let o = self.object(v, path, "a batch setting")?;
+        let o = self.object(v, path, what::BATCH)?;
         let max_events = self.integer(o, path, "maxEvents", 10, (1, 500));
         let max_wait_ms = self.integer(o, path, "maxWaitMs", 1000, (0, 60_000));
         let body = match get(o, "body") {
@@ -1191,7 +1220,7 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn auth(&mut self, v: &Value, path: &str) -> Option<Auth> {
-        let obj = self.object(v, path, "an auth setting")?;
+        let obj = self.object(v, path, what::AUTH)?;
         let kind = self.string(obj, path, "type")?;
         match kind.as_str() {
             "none" => Some(Auth::None),
@@ -1221,7 +1250,7 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn webhook(&mut self, v: &Value, path: &str) -> Option<Webhook> {
-        let obj = self.object(v, path, "a webhook")?;
+        let obj = self.object(v, path, what::WEBHOOK)?;
         let mark = self.unusable;
         let id = self.string(obj, path, "id").unwrap_or_default();
         let name = self.opt_string(obj, path, "name").unwrap_or_default();
@@ -1245,7 +1274,7 @@ impl<W: Wording> Reader<'_, W> {
                         }),
                         _ => {
                             let ip = item(path, "properties", i);
-                            let Some(o) = self.object(entry, &ip, "a property selection") else {
+                            let Some(o) = self.object(entry, &ip, what::SELECTION) else {
                                 continue;
                             };
                             out.push(PropertySelection {
@@ -1268,7 +1297,7 @@ impl<W: Wording> Reader<'_, W> {
         let mut static_properties = Vec::new();
         for (i, s) in self.list(obj, path, "static").iter().enumerate() {
             let sp = item(path, "static", i);
-            let Some(o) = self.object(s, &sp, "a static property") else {
+            let Some(o) = self.object(s, &sp, what::STATIC) else {
                 continue;
             };
             static_properties.push(StaticProperty {
@@ -1290,7 +1319,7 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn condition(&mut self, v: &Value, path: &str) -> Option<Condition> {
-        let obj = self.object(v, path, "a condition")?;
+        let obj = self.object(v, path, what::CONDITION)?;
         let mark = self.unusable;
         let property = self.string(obj, path, "property").unwrap_or_default();
         let operator = match get(obj, "operator") {
@@ -1340,13 +1369,14 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn player_event(&mut self, v: &Value, path: &str) -> Option<PlayerEvent> {
-        let obj = self.object(v, path, "a player event")?;
+        let obj = self.object(v, path, what::PLAYER_EVENT)?;
         let mark = self.unusable;
         let kind = self.string(obj, path, "type").unwrap_or_default();
+        const CHANNELS: [&str; 3] = [Via::ALL[0].1, Via::ALL[1].1, Via::ALL[2].1];
         let via = self
-            .word(obj, path, "via", &Via::ALL, "a player channel")
+            .word(obj, path, "via", &CHANNELS, what::CHANNEL)
             .flatten()
-            .unwrap_or(Via::EventsOn);
+            .map_or(Via::EventsOn, |i| Via::ALL[i].0);
         let event = match get(obj, "event") {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) => Some(s.clone()),

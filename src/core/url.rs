@@ -58,8 +58,7 @@ impl Malformed {
 
 /// Splits an absolute `scheme://authority/...` URL.
 pub fn parts(url: &str) -> Result<Parts<'_>, Malformed> {
-    let (scheme, rest) =
-        crate::core::text::split_once(url, "://").ok_or(Malformed::NotAbsolute)?;
+    let (scheme, rest) = crate::core::text::split_once(url, "://").ok_or(Malformed::NotAbsolute)?;
     if scheme.is_empty()
         || !text::all_bytes(scheme, |b| {
             b.is_ascii_alphanumeric() || text::is_one_of(b, b"+-.")
