@@ -488,21 +488,27 @@ fn whole(n: f64) -> Value {
 fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
     match f {
         Filter::Json => Value::String(json::to_json(&v, host)),
-        Filter::Base64 => {
+        Filter::Base64 | Filter::Text => {
             let mut t = String::new();
             text_of(&v, &mut t, host);
-            Value::String(super::auth::base64(t.as_bytes()))
+            Value::String(if f == Filter::Base64 {
+                super::auth::base64(t.as_bytes())
+            } else {
+                t
+            })
         }
-        Filter::Text => {
-            let mut t = String::new();
-            text_of(&v, &mut t, host);
-            Value::String(t)
+        Filter::Number | Filter::Iso | Filter::Seconds | Filter::Ms | Filter::Micros => {
+            let Some(n) = number_of(&v, host) else {
+                return Value::Null;
+            };
+            match f {
+                Filter::Number => Value::Number(n),
+                Filter::Iso => Value::String(iso(n)),
+                Filter::Seconds => whole(n / 1000.0),
+                Filter::Ms => whole(n),
+                _ => whole(n * 1000.0),
+            }
         }
-        Filter::Number => number_of(&v, host).map_or(Value::Null, Value::Number),
-        Filter::Iso => number_of(&v, host).map_or(Value::Null, |ms| Value::String(iso(ms))),
-        Filter::Seconds => number_of(&v, host).map_or(Value::Null, |ms| whole(ms / 1000.0)),
-        Filter::Ms => number_of(&v, host).map_or(Value::Null, whole),
-        Filter::Micros => number_of(&v, host).map_or(Value::Null, |ms| whole(ms * 1000.0)),
         Filter::Mrkdwn => map_text(v, &|s| {
             let mut o = String::with_capacity(s.len());
             for c in s.chars() {
@@ -516,8 +522,8 @@ fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
             o
         }),
         Filter::Cut(n) => map_text(v, &|s| cut_chars(s, n as usize)),
-        Filter::SafeKeys => map_keys(v, safe_key),
-        Filter::CutKeys(n) => map_keys(v, |k| cut_chars(&k, n as usize)),
+        Filter::SafeKeys => map_keys(v, &safe_key),
+        Filter::CutKeys(n) => map_keys(v, &|k| cut_chars(&k, n as usize)),
         Filter::Limit(n) => match v {
             Value::Object(mut pairs) => {
                 pairs.truncate(n as usize);
@@ -556,7 +562,7 @@ fn map_text(v: Value, f: &dyn Fn(&str) -> String) -> Value {
     }
 }
 
-fn map_keys(v: Value, f: impl Fn(String) -> String) -> Value {
+fn map_keys(v: Value, f: &dyn Fn(String) -> String) -> Value {
     match v {
         Value::Object(pairs) => {
             let mut out: Vec<(String, Value)> = Vec::with_capacity(pairs.len());
