@@ -211,30 +211,32 @@ fn filter(spec: &str) -> Result<Filter, TemplateError> {
         Some((n, a)) => (n.trim(), Some(a.trim())),
         None => (spec, None),
     };
-    let with_arg = |f: fn(u32) -> Filter| match arg.and_then(parse_number) {
-        Some(n) => Ok(f(n)),
-        None => Err(TemplateError::FilterArgument(name.to_string())),
+    // By position in FILTERS (one look-up rather than a comparison each).
+    let Some(i) = FILTERS.iter().position(|f| *f == name) else {
+        return Err(TemplateError::UnknownFilter(name.to_string()));
     };
-    let plain = |f: Filter| match arg {
-        None => Ok(f),
-        Some(_) => Err(TemplateError::FilterArgument(name.to_string())),
+    // cut_keys, cut and limit take a count; the others take nothing.
+    let counted = matches!(i, 8..=10);
+    let n = match (counted, arg.and_then(parse_number)) {
+        (true, Some(n)) => n,
+        (false, _) if arg.is_none() => 0,
+        _ => return Err(TemplateError::FilterArgument(name.to_string())),
     };
-    match name {
-        "json" => plain(Filter::Json),
-        "base64" => plain(Filter::Base64),
-        "iso" => plain(Filter::Iso),
-        "seconds" => plain(Filter::Seconds),
-        "ms" => plain(Filter::Ms),
-        "micros" => plain(Filter::Micros),
-        "mrkdwn" => plain(Filter::Mrkdwn),
-        "safe_keys" => plain(Filter::SafeKeys),
-        "string" => plain(Filter::Text),
-        "number" => plain(Filter::Number),
-        "cut_keys" => with_arg(Filter::CutKeys),
-        "cut" => with_arg(Filter::Cut),
-        "limit" => with_arg(Filter::Limit),
-        _ => Err(TemplateError::UnknownFilter(name.to_string())),
-    }
+    Ok(match i {
+        0 => Filter::Json,
+        1 => Filter::Base64,
+        2 => Filter::Iso,
+        3 => Filter::Seconds,
+        4 => Filter::Ms,
+        5 => Filter::Micros,
+        6 => Filter::Mrkdwn,
+        7 => Filter::SafeKeys,
+        8 => Filter::CutKeys(n),
+        9 => Filter::Cut(n),
+        10 => Filter::Limit(n),
+        11 => Filter::Text,
+        _ => Filter::Number,
+    })
 }
 
 fn source(s: &str) -> Result<Source, TemplateError> {
