@@ -1116,15 +1116,17 @@ impl Engine {
         }
     }
 
-    /// In flight to a host, over all its destinations.
-    fn host_in_flight(&self, host: &str) -> usize {
-        let mut n = 0;
+    /// How many destinations share `host`, and how many requests are in
+    /// flight to it over all of them.
+    fn host_load(&self, host: &str) -> (usize, usize) {
+        let (mut lanes, mut in_flight) = (0, 0);
         for l in &self.lanes {
             if l.host == host {
-                n += l.in_flight.len();
+                lanes += 1;
+                in_flight += l.in_flight.len();
             }
         }
-        n
+        (lanes, in_flight)
     }
 
     /// Sends what is due on one lane. `hiding`: the page is going away, so
@@ -1212,22 +1214,25 @@ impl Engine {
                 };
                 // Destinations that share a host share its connections; each
                 // keeps one request of its own whatever the others hold.
-                let shared = self.lanes.iter().filter(|l| l.host == lane.host).count() > 1;
+                let (lanes, in_flight) = self.host_load(&lane.host);
                 if lane.in_flight.len() >= cap
-                    || shared
+                    || lanes > 1
                         && !lane.in_flight.is_empty()
-                        && self.host_in_flight(&lane.host) >= self.limits.in_flight_per_host
+                        && in_flight >= self.limits.in_flight_per_host
                 {
                     break;
                 }
                 if let Some(r) = rate {
                     let window = f64::from(r.seconds) * 1000.0;
                     let lane = &mut self.lanes[i];
-                    let expired = lane
+                    let mut expired = 0;
+                    while lane
                         .sent_times
-                        .iter()
-                        .take_while(|t| now - **t >= window)
-                        .count();
+                        .get(expired)
+                        .is_some_and(|t| now - t >= window)
+                    {
+                        expired += 1;
+                    }
                     lane.sent_times.drain(..expired);
                     if lane.sent_times.len() >= r.requests as usize {
                         break;
