@@ -164,20 +164,15 @@ impl Record {
 
 /// The delivery keys a page holds, so that the same event (a caller's
 /// `event.id`) is one delivery per webhook however often it arrives, and a
-/// record is not taken over twice, in constant time per look-up.
+/// record is not taken over twice, in logarithmic time per look-up.
 ///
-/// Open addressing over 64-bit FNV-1a hashes of the keys (a collision of two
+/// A sorted list of 64-bit FNV-1a hashes of the keys (a collision of two
 /// different keys in 2^64 is not a practical concern: it would only make a
 /// second, different event look like a repeat).
 #[derive(Clone, Debug, Default)]
 pub struct KeySet {
-    slots: Vec<u64>,
-    len: usize,
-    used: usize,
+    hashes: Vec<u64>,
 }
-
-const EMPTY: u64 = 0;
-const GONE: u64 = 1;
 
 fn hash(key: &str) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -185,88 +180,45 @@ fn hash(key: &str) -> u64 {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
-    h.max(2)
+    h
 }
 
 impl KeySet {
     /// How many keys are held.
     pub fn len(&self) -> usize {
-        self.len
+        self.hashes.len()
     }
 
     /// Whether no key is held.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
-    fn find(&self, h: u64) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (h as usize) & mask;
-        loop {
-            match self.slots[i] {
-                EMPTY => return None,
-                x if x == h => return Some(i),
-                _ => i = (i + 1) & mask,
-            }
-        }
+        self.hashes.is_empty()
     }
 
     /// Whether `key` is held.
     pub fn contains(&self, key: &str) -> bool {
-        self.find(hash(key)).is_some()
+        self.hashes.binary_search(&hash(key)).is_ok()
     }
 
     /// Adds `key`; false when it was held already.
     pub fn insert(&mut self, key: &str) -> bool {
         let h = hash(key);
-        if self.find(h).is_some() {
-            return false;
+        match self.hashes.binary_search(&h) {
+            Ok(_) => false,
+            Err(i) => {
+                self.hashes.insert(i, h);
+                true
+            }
         }
-        if (self.used + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        let mask = self.slots.len() - 1;
-        let mut i = (h as usize) & mask;
-        while self.slots[i] > GONE {
-            i = (i + 1) & mask;
-        }
-        if self.slots[i] == EMPTY {
-            self.used += 1;
-        }
-        self.slots[i] = h;
-        self.len += 1;
-        true
     }
 
     /// Removes `key`; false when it was not held.
     pub fn remove(&mut self, key: &str) -> bool {
-        match self.find(hash(key)) {
-            Some(i) => {
-                self.slots[i] = GONE;
-                self.len -= 1;
+        match self.hashes.binary_search(&hash(key)) {
+            Ok(i) => {
+                self.hashes.remove(i);
                 true
             }
-            None => false,
-        }
-    }
-
-    fn grow(&mut self) {
-        let size = ((self.len + 1) * 4).next_power_of_two().max(16);
-        let old = core::mem::replace(&mut self.slots, vec![EMPTY; size]);
-        self.used = 0;
-        self.len = 0;
-        let mask = size - 1;
-        for h in old.into_iter().filter(|&h| h > GONE) {
-            let mut i = (h as usize) & mask;
-            while self.slots[i] != EMPTY {
-                i = (i + 1) & mask;
-            }
-            self.slots[i] = h;
-            self.used += 1;
-            self.len += 1;
+            Err(_) => false,
         }
     }
 }
@@ -289,8 +241,6 @@ mod tests {
         assert!(!s.remove("e0:w"));
         assert!(!s.contains("e2:w") && s.contains("e3:w"));
         assert_eq!(s.len(), 5_000);
-        let size = s.slots.len();
-        // Removed slots are reused (or swept by a rehash): no growth.
         for _ in 0..10 {
             for i in 0..1000 {
                 s.insert(&format!("x{i}"));
@@ -299,6 +249,7 @@ mod tests {
                 s.remove(&format!("x{i}"));
             }
         }
-        assert_eq!(s.slots.len(), size);
+        assert_eq!(s.len(), 5_000);
+        assert!(s.contains("e3:w") && !s.contains("x3"));
     }
 }
