@@ -1254,8 +1254,7 @@ impl Engine {
                 }
                 None => 1,
             };
-            let rest = self.lanes[i].ready.split_off(take);
-            let mut group = core::mem::replace(&mut self.lanes[i].ready, rest);
+            let mut group: Vec<Delivery> = self.lanes[i].ready.drain(..take).collect();
             // Build the request from the settings in force.
             let built = self.build(di, &mut group);
             let Some(mut request) = built else {
