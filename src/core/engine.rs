@@ -333,31 +333,47 @@ pub struct Stats {
     pub skipped: u64,
 }
 
+/// The `stats()` names of the counters, in the order of [`Stats::counters`];
+/// `storageDegraded` comes before `skipped`.
+const COUNTERS: [&str; 12] = [
+    "matched",
+    "sent",
+    "delivered",
+    "opaque",
+    "retrying",
+    "failed",
+    "dropped",
+    "queued",
+    "inFlight",
+    "stored",
+    "resumed",
+    "skipped",
+];
+
 impl Stats {
-    /// The counters with their `stats()` names, in order; `storageDegraded`
-    /// comes before `skipped`.
-    fn counters(&self) -> [(&'static str, u64); 12] {
+    /// The counters, in the order of [`COUNTERS`].
+    fn counters(&self) -> [u64; 12] {
         [
-            ("matched", self.matched),
-            ("sent", self.sent),
-            ("delivered", self.delivered),
-            ("opaque", self.opaque),
-            ("retrying", self.retrying),
-            ("failed", self.failed),
-            ("dropped", self.dropped),
-            ("queued", self.queued),
-            ("inFlight", self.in_flight),
-            ("stored", self.stored),
-            ("resumed", self.resumed),
-            ("skipped", self.skipped),
+            self.matched,
+            self.sent,
+            self.delivered,
+            self.opaque,
+            self.retrying,
+            self.failed,
+            self.dropped,
+            self.queued,
+            self.in_flight,
+            self.stored,
+            self.resumed,
+            self.skipped,
         ]
     }
 
     /// The `stats()` object.
     pub fn to_value(&self) -> Value {
         let mut pairs = Vec::new();
-        for (k, n) in self.counters() {
-            if k == "skipped" {
+        for (k, n) in COUNTERS.iter().zip(self.counters()) {
+            if *k == "skipped" {
                 pairs.push(("storageDegraded".into(), self.storage_degraded.into()));
             }
             pairs.push((k.to_string(), Value::Number(n as f64)));
@@ -368,21 +384,19 @@ impl Stats {
     /// Appends the `stats()` object as JSON text (what [`Stats::to_value`]
     /// holds, without building it).
     pub fn write_json(&self, out: &mut String) {
-        let mut sep = '{';
-        for (k, n) in self.counters() {
-            if k == "skipped" {
+        let counters = self.counters();
+        for (i, k) in COUNTERS.iter().enumerate() {
+            out.push_str(if i == 0 { "{\"" } else { ",\"" });
+            if i == 11 {
                 out.push_str(if self.storage_degraded {
-                    ",\"storageDegraded\":true"
+                    "storageDegraded\":true,\""
                 } else {
-                    ",\"storageDegraded\":false"
+                    "storageDegraded\":false,\""
                 });
             }
-            out.push(sep);
-            sep = ',';
-            out.push('"');
             out.push_str(k);
             out.push_str("\":");
-            super::value::push_uint(out, n);
+            super::value::push_uint(out, counters[i]);
         }
         out.push('}');
     }
