@@ -24,7 +24,11 @@ module() {
   echo "build: $name (cargo --features $feature, wasm-bindgen, wasm-opt -Oz)"
   cargo build --quiet --release --target wasm32-unknown-unknown --features "$feature" --target-dir "target/$feature"
   wasm-bindgen --target web --out-dir "$BUILD" --out-name "$name" "target/$feature/wasm32-unknown-unknown/release/walkme_webhooks.wasm"
-  node_modules/.bin/wasm-opt -Oz "${OPT_FLAGS[@]}" --strip-debug --strip-producers "$BUILD/${name}_bg.wasm" -o "$BUILD/${name}_bg.wasm"
+  # -ocimfs 20: a function with one caller is inlined only when small (big
+  # single-caller bodies stay apart, which gzip packs better); --converge
+  # repeats the passes while they still shrink the module; then the control
+  # flow is rebuilt (--flatten --rereloop) and optimised once more.
+  node_modules/.bin/wasm-opt -Oz -ocimfs 20 --converge --flatten --rereloop -Oz "${OPT_FLAGS[@]}" --strip-debug --strip-producers "$BUILD/${name}_bg.wasm" -o "$BUILD/${name}_bg.wasm"
   # Short import, export and module names in the .wasm and the glue alike.
   node_modules/.bin/wasm-opt "${OPT_FLAGS[@]}" --minify-imports-and-exports-and-modules "$BUILD/${name}_bg.wasm" -o "$BUILD/min.wasm" >/dev/null
   node scripts/minify-names.mjs "$BUILD/${name}_bg.wasm" "$BUILD/min.wasm" "$BUILD/$name.js" "./${name}_bg.js"

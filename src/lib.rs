@@ -22,8 +22,11 @@ pub mod runtime;
 pub mod editor;
 
 #[cfg(target_arch = "wasm32")]
+mod heap;
+
+#[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+static ALLOCATOR: heap::Heap = heap::Heap::new();
 
 /// Without the standard library a panic traps: the instance is then treated
 /// as broken by the JavaScript side, which reports it once and carries on

@@ -1585,3 +1585,25 @@ fn a_batch_over_the_size_limit_shrinks_to_what_fits_not_to_one_event() {
         .all(|r| r.outcome == Outcome::Delivered));
     assert_eq!(e.check_bookkeeping(), Ok(()));
 }
+
+#[test]
+fn stats_are_written_as_the_stats_object() {
+    use walkme_webhooks::core::host::NativeHost;
+    let s = walkme_webhooks::core::engine::Stats {
+        matched: 3,
+        in_flight: 1,
+        storage_degraded: true,
+        skipped: 2,
+        ..Default::default()
+    };
+    let mut out = String::new();
+    s.write_json(&mut out);
+    assert_eq!(
+        out,
+        r#"{"matched":3,"sent":0,"delivered":0,"opaque":0,"retrying":0,"failed":0,"dropped":0,"queued":0,"inFlight":1,"stored":0,"resumed":0,"storageDegraded":true,"skipped":2}"#
+    );
+    assert_eq!(
+        walkme_webhooks::core::json::to_json(&s.to_value(), &NativeHost),
+        out
+    );
+}

@@ -506,7 +506,9 @@ fn the_known_hosts_table_agrees_with_the_presets() {
 #[test]
 fn the_destinations_table_agrees_with_the_presets() {
     let readme = include_str!("../README.md");
-    let start = readme.find("\n## Destinations\n").expect("README: ## Destinations");
+    let start = readme
+        .find("\n## Destinations\n")
+        .expect("README: ## Destinations");
     let rest = &readme[start + 1..];
     let table = &rest[..rest[3..].find("\n## ").map_or(rest.len(), |i| i + 3)];
     let all = presets();

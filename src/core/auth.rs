@@ -3,6 +3,7 @@
 //! request when it is sent, never to what is stored.
 
 use super::settings::Auth;
+use super::text::{find_any, parse_uint};
 use super::url::encode_component;
 use super::value::Value;
 #[allow(unused_imports)]
@@ -79,16 +80,13 @@ pub fn token_from_response(v: &Value) -> Result<(String, f64), String> {
     let token = v
         .get("access_token")
         .and_then(Value::as_str)
-        .filter(|t| !t.is_empty() && !t.contains(['\r', '\n']))
+        .filter(|t| !t.is_empty() && find_any(t, b"\r\n").is_none())
         .ok_or_else(|| String::from("token endpoint answered without an access_token"))?;
     let expires = match v.get("expires_in") {
         Some(Value::Number(n)) if *n > 0.0 => *n,
-        Some(Value::String(s)) => s
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n > 0)
-            .map_or(3600.0, f64::from),
+        Some(Value::String(s)) => parse_uint(s.trim())
+            .filter(|n| *n > 0 && *n <= u64::from(u32::MAX))
+            .map_or(3600.0, |n| n as f64),
         _ => 3600.0,
     };
     Ok((token.to_string(), expires))

@@ -24,6 +24,15 @@ use crate::core::prelude::*;
 /// How much of a text `matches` looks at, in characters.
 pub const MATCH_TEXT_CHARS: usize = super::regex::MAX_TEXT_CHARS;
 
+/// Why conditions do not compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CompileError {
+    /// A `matches` pattern that cannot be used.
+    Pattern(super::regex::Error),
+    /// `matches` with a value that is not text.
+    NotText,
+}
+
 /// A webhook's conditions, ready to evaluate: an OR of AND-groups.
 #[derive(Default)]
 pub struct Conditions {
@@ -46,15 +55,15 @@ struct Row {
 impl Conditions {
     /// Compiles the rows; fails only on a pattern that does not compile
     /// (validation reports those first).
-    pub fn compile(rows: &[Condition], host: &dyn Host) -> Result<Conditions, &'static str> {
+    pub fn compile(rows: &[Condition], host: &dyn Host) -> Result<Conditions, CompileError> {
         let mut groups: Vec<Vec<Row>> = Vec::new();
         let mut current: Vec<Row> = Vec::new();
         for c in rows {
             let pattern = match (&c.operator, &c.value) {
                 (Operator::Matches, Value::String(p)) => {
-                    Some(Regex::new(p, c.ignore_case).map_err(|e| e.as_str())?)
+                    Some(Regex::new(p, c.ignore_case).map_err(CompileError::Pattern)?)
                 }
-                (Operator::Matches, _) => return Err("matches needs a text pattern"),
+                (Operator::Matches, _) => return Err(CompileError::NotText),
                 _ => None,
             };
             let mut text = String::new();
@@ -187,7 +196,7 @@ impl Row {
             Value::Array(items) => items
                 .iter()
                 .any(|i| loose_eq(i, &self.value, self.ignore_case, host)),
-            _ => self.prop_text(prop, host).contains(&self.text),
+            _ => super::text::contains(&self.prop_text(prop, host), &self.text),
         }
     }
 

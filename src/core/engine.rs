@@ -32,10 +32,10 @@ use super::queue::{Delivery, KeySet, Record};
 use super::request::{self, Compiled, Request};
 use super::retry::{self, Answer, Verdict};
 use super::settings::{Auth, Mode, Settings, DEFAULT_MAX_ATTEMPTS};
+use super::text;
 use super::value::Value;
 #[allow(unused_imports)]
 use crate::core::prelude::*;
-use alloc::collections::VecDeque;
 use alloc::rc::Rc;
 
 /// Where the page is, for the common event properties.
@@ -350,25 +350,72 @@ pub struct Stats {
     pub skipped: u64,
 }
 
+/// The `stats()` names of the counters, in the order of [`Stats::counters`];
+/// `storageDegraded` comes before `skipped`.
+const COUNTERS: [&str; 12] = [
+    "matched",
+    "sent",
+    "delivered",
+    "opaque",
+    "retrying",
+    "failed",
+    "dropped",
+    "queued",
+    "inFlight",
+    "stored",
+    "resumed",
+    "skipped",
+];
+
 impl Stats {
+    /// The counters, in the order of [`COUNTERS`].
+    fn counters(&self) -> [u64; 12] {
+        [
+            self.matched,
+            self.sent,
+            self.delivered,
+            self.opaque,
+            self.retrying,
+            self.failed,
+            self.dropped,
+            self.queued,
+            self.in_flight,
+            self.stored,
+            self.resumed,
+            self.skipped,
+        ]
+    }
+
     /// The `stats()` object.
     pub fn to_value(&self) -> Value {
-        let n = |v: u64| Value::Number(v as f64);
-        Value::Object(vec![
-            ("matched".into(), n(self.matched)),
-            ("sent".into(), n(self.sent)),
-            ("delivered".into(), n(self.delivered)),
-            ("opaque".into(), n(self.opaque)),
-            ("retrying".into(), n(self.retrying)),
-            ("failed".into(), n(self.failed)),
-            ("dropped".into(), n(self.dropped)),
-            ("queued".into(), n(self.queued)),
-            ("inFlight".into(), n(self.in_flight)),
-            ("stored".into(), n(self.stored)),
-            ("resumed".into(), n(self.resumed)),
-            ("storageDegraded".into(), self.storage_degraded.into()),
-            ("skipped".into(), n(self.skipped)),
-        ])
+        let mut pairs = Vec::new();
+        for (k, n) in COUNTERS.iter().zip(self.counters()) {
+            if *k == "skipped" {
+                pairs.push(("storageDegraded".into(), self.storage_degraded.into()));
+            }
+            pairs.push((k.to_string(), Value::Number(n as f64)));
+        }
+        Value::Object(pairs)
+    }
+
+    /// Appends the `stats()` object as JSON text (what [`Stats::to_value`]
+    /// holds, without building it).
+    pub fn write_json(&self, out: &mut String) {
+        let counters = self.counters();
+        for (i, k) in COUNTERS.iter().enumerate() {
+            out.push_str(if i == 0 { "{\"" } else { ",\"" });
+            if i == 11 {
+                out.push_str(if self.storage_degraded {
+                    "storageDegraded\":true,\""
+                } else {
+                    "storageDegraded\":false,\""
+                });
+            }
+            out.push_str(k);
+            out.push_str("\":");
+            super::value::push_uint(out, counters[i]);
+        }
+        out.push('}');
     }
 }
 
@@ -397,7 +444,7 @@ struct Lane {
     id: String,
     /// The destination's host, for the per-host limit.
     host: String,
-    ready: VecDeque<Delivery>,
+    ready: Vec<Delivery>,
     /// Waiting for a later time, sorted by `next_at`.
     later: Vec<Delivery>,
     in_flight: Vec<InFlight>,
@@ -420,7 +467,7 @@ struct Lane {
     /// Its last attempt timed out: one request at a time until it answers.
     slow: bool,
     /// Times of the requests in the current rate window.
-    sent_times: VecDeque<f64>,
+    sent_times: Vec<f64>,
 }
 
 impl Lane {
@@ -428,7 +475,7 @@ impl Lane {
         Lane {
             id: id.to_string(),
             host: String::new(),
-            ready: VecDeque::new(),
+            ready: Vec::new(),
             later: Vec::new(),
             in_flight: Vec::new(),
             probing: Vec::new(),
@@ -443,7 +490,7 @@ impl Lane {
             readable: false,
             hidden: false,
             slow: false,
-            sent_times: VecDeque::new(),
+            sent_times: Vec::new(),
         }
     }
 
@@ -454,7 +501,7 @@ impl Lane {
     fn schedule(&mut self, mut d: Delivery, now: f64) {
         if d.next_at <= now {
             d.ready_since = now;
-            self.ready.push_back(d);
+            self.ready.push(d);
         } else {
             let at = self.later.partition_point(|o| o.next_at <= d.next_at);
             self.later.insert(at, d);
@@ -466,18 +513,6 @@ impl Lane {
             .as_ref()
             .filter(|(_, exp)| *exp > now)
             .map(|(t, _)| t.as_str())
-    }
-
-    fn all_mut(&mut self) -> impl Iterator<Item = &mut Delivery> {
-        self.ready
-            .iter_mut()
-            .chain(self.later.iter_mut())
-            .chain(
-                self.in_flight
-                    .iter_mut()
-                    .flat_map(|f| f.deliveries.iter_mut()),
-            )
-            .chain(self.probing.iter_mut().map(|p| &mut p.delivery))
     }
 
     fn all(&self) -> impl Iterator<Item = &Delivery> {
@@ -605,21 +640,28 @@ impl Engine {
     }
 
     fn install(&mut self, settings: Settings) {
-        self.conditions = settings
-            .webhooks
-            .iter()
-            .map(|w| Conditions::compile(&w.conditions, self.host.as_ref()).ok())
-            .map(|c| c.unwrap_or_else(Conditions::never))
-            .collect();
-        self.compiled = settings.destinations.iter().map(Compiled::new).collect();
-        self.by_event = catalog::IDS
-            .iter()
-            .map(|id| {
-                (0..settings.webhooks.len())
-                    .filter(|&i| settings.webhooks[i].enabled && settings.webhooks[i].event == *id)
-                    .collect()
-            })
-            .collect();
+        // Plain loops: each iterator chain collected into a Vec would be
+        // code of its own in the module.
+        self.conditions.clear();
+        for w in &settings.webhooks {
+            let c = Conditions::compile(&w.conditions, self.host.as_ref());
+            self.conditions
+                .push(c.unwrap_or_else(|_| Conditions::never()));
+        }
+        self.compiled.clear();
+        for d in &settings.destinations {
+            self.compiled.push(Compiled::new(d));
+        }
+        self.by_event.clear();
+        for id in catalog::IDS {
+            let mut hooks = Vec::new();
+            for (i, w) in settings.webhooks.iter().enumerate() {
+                if w.enabled && w.event == id {
+                    hooks.push(i);
+                }
+            }
+            self.by_event.push(hooks);
+        }
         for lane in &mut self.lanes {
             let old = self.settings.destination(&lane.id);
             let new = settings.destination(&lane.id);
@@ -667,7 +709,8 @@ impl Engine {
         for i in 0..self.lanes.len() {
             let lane_id = self.lanes[i].id.clone();
             let lane = &mut self.lanes[i];
-            let waiting: Vec<Delivery> = lane.ready.drain(..).chain(lane.later.drain(..)).collect();
+            let mut waiting = core::mem::take(&mut lane.ready);
+            waiting.append(&mut lane.later);
             for d in waiting {
                 match self
                     .settings
@@ -739,9 +782,10 @@ impl Engine {
         let url = if self.settings.keep_url_fragment {
             c.url.as_str()
         } else {
-            c.url.split('#').next().unwrap_or("")
+            text::until(&c.url, b"#")
         };
-        let mut shared: Vec<(String, Value)> = [
+        let mut shared: Vec<(String, Value)> = Vec::new();
+        for (k, v) in [
             ("session.id", c.session_id.as_str()),
             ("anonymous.id", c.anonymous_id.as_str()),
             ("page.url", url),
@@ -750,11 +794,11 @@ impl Engine {
             ("page.referrer", c.referrer.as_str()),
             ("env.language", c.language.as_str()),
             ("env.userAgent", c.user_agent.as_str()),
-        ]
-        .into_iter()
-        .filter(|(k, v)| !v.is_empty() || !matches!(*k, "anonymous.id"))
-        .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
-        .collect();
+        ] {
+            if !v.is_empty() || k != "anonymous.id" {
+                shared.push((k.to_string(), Value::String(v.to_string())));
+            }
+        }
         if c.session_start > 0.0 {
             shared.push((
                 "session.start".into(),
@@ -767,7 +811,9 @@ impl Engine {
         ) {
             shared.push(("user.id".into(), Value::String(id.clone())));
         }
-        shared.extend(self.user.iter().cloned());
+        for pair in &self.user {
+            shared.push(pair.clone());
+        }
         self.shared = Rc::new(shared);
     }
 
@@ -839,16 +885,13 @@ impl Engine {
         let hi = (a & 0xFFFF_FFFF_FFFF_0FFF) | 0x4000;
         let lo = (b & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
         let mut s = String::with_capacity(36);
-        for (i, nibble) in (0..16)
-            .rev()
-            .map(|k| (hi >> (k * 4)) & 15)
-            .chain((0..16).rev().map(|k| (lo >> (k * 4)) & 15))
-            .enumerate()
-        {
+        for i in 0..32 {
             if matches!(i, 8 | 12 | 16 | 20) {
                 s.push('-');
             }
-            s.push(char::from_digit(nibble as u32, 16).unwrap_or('0'));
+            let half = if i < 16 { hi } else { lo };
+            let nibble = (half >> ((15 - i % 16) * 4)) & 15;
+            s.push(b"0123456789abcdef"[nibble as usize] as char);
         }
         s
     }
@@ -1077,15 +1120,23 @@ impl Engine {
             || self.book.held_bytes + d.size > self.limits.queue_bytes
         {
             // The destination with the most deliveries waiting gives up its oldest.
-            let busiest = (0..self.lanes.len())
-                .filter(|&i| self.lanes[i].waiting() > 0)
-                .max_by_key(|&i| self.lanes[i].waiting());
+            // (the last of the busiest, as `max_by_key` picks)
+            let mut busiest = None;
+            let mut most = 0;
+            for (i, l) in self.lanes.iter().enumerate() {
+                if l.waiting() > 0 && l.waiting() >= most {
+                    most = l.waiting();
+                    busiest = Some(i);
+                }
+            }
             let Some(i) = busiest else {
                 return self.reject(d, QUEUE_FULL_IN_FLIGHT.into());
             };
-            let old = match self.lanes[i].ready.pop_front() {
-                Some(old) => old,
-                None => self.lanes[i].later.remove(0),
+            let lane = &mut self.lanes[i];
+            let old = if lane.ready.is_empty() {
+                lane.later.remove(0)
+            } else {
+                lane.ready.remove(0)
             };
             self.release(&old);
             self.stats.dropped += 1;
@@ -1129,14 +1180,16 @@ impl Engine {
             let mut written = 0;
             for i in 0..self.lanes.len() {
                 let mut lane = core::mem::replace(&mut self.lanes[i], Lane::new(""));
-                for d in lane.ready.iter_mut().chain(lane.later.iter_mut()) {
-                    if !d.stored {
-                        if written == limit {
-                            self.store_due = Some(now);
-                            break;
+                'lists: for list in [&mut lane.ready, &mut lane.later] {
+                    for d in list {
+                        if !d.stored {
+                            if written == limit {
+                                self.store_due = Some(now);
+                                break 'lists;
+                            }
+                            self.store(d, now);
+                            written += 1;
                         }
-                        self.store(d, now);
-                        written += 1;
                     }
                 }
                 self.lanes[i] = lane;
@@ -1146,11 +1199,13 @@ impl Engine {
 
     /// In flight to a host, over all its destinations.
     fn host_in_flight(&self, host: &str) -> usize {
-        self.lanes
-            .iter()
-            .filter(|l| l.host == host)
-            .map(|l| l.in_flight.len())
-            .sum()
+        let mut n = 0;
+        for l in &self.lanes {
+            if l.host == host {
+                n += l.in_flight.len();
+            }
+        }
+        n
     }
 
     /// Sends what is due on one lane. `hiding`: the page is going away, so
@@ -1163,7 +1218,7 @@ impl Engine {
         {
             let mut d = self.lanes[i].later.remove(0);
             d.ready_since = now;
-            self.lanes[i].ready.push_back(d);
+            self.lanes[i].ready.push(d);
         }
         if self.lanes[i].token_pending && now >= self.lanes[i].token_deadline {
             self.lanes[i].token_pending = false;
@@ -1178,7 +1233,7 @@ impl Engine {
             .iter()
             .position(|d| d.id == self.lanes[i].id)
         else {
-            while let Some(d) = self.lanes[i].ready.pop_front() {
+            for d in core::mem::take(&mut self.lanes[i].ready) {
                 self.finish(d, Outcome::Dropped, None, Some(REMOVED.into()), 0.0);
             }
             return;
@@ -1251,9 +1306,15 @@ impl Engine {
                 if let Some(r) = rate {
                     let window = f64::from(r.seconds) * 1000.0;
                     let lane = &mut self.lanes[i];
-                    while lane.sent_times.front().is_some_and(|t| now - t >= window) {
-                        lane.sent_times.pop_front();
+                    let mut expired = 0;
+                    while lane
+                        .sent_times
+                        .get(expired)
+                        .is_some_and(|t| now - t >= window)
+                    {
+                        expired += 1;
                     }
+                    lane.sent_times.drain(..expired);
                     if lane.sent_times.len() >= r.requests as usize {
                         break;
                     }
@@ -1265,7 +1326,7 @@ impl Engine {
                     let full = lane.ready.len() >= max;
                     let waited = lane
                         .ready
-                        .front()
+                        .first()
                         .is_some_and(|d| now - d.ready_since >= wait);
                     if !(full || waited || hiding || self.flushing) {
                         break;
@@ -1293,9 +1354,7 @@ impl Engine {
                 && self.book.keepalive_requests < self.limits.keepalive_requests;
             if hiding && !keepalive {
                 // Does not fit the keep-alive budget: stays stored for the next start.
-                for d in group.into_iter().rev() {
-                    self.lanes[i].ready.push_front(d);
-                }
+                self.lanes[i].ready = join(group, &mut self.lanes[i].ready);
                 break;
             }
             for d in &mut group {
@@ -1316,7 +1375,7 @@ impl Engine {
             self.book.keepalive += kept;
             self.book.keepalive_requests += usize::from(keepalive);
             if rate.is_some() {
-                self.lanes[i].sent_times.push_back(now);
+                self.lanes[i].sent_times.push(now);
             }
             self.effects.push(Effect::Send(Send {
                 id,
@@ -1373,11 +1432,9 @@ impl Engine {
                         // A batch too large: try its first half; the others
                         // go back to wait for the next request (so a batch
                         // shrinks to what fits rather than to one event).
-                        let rest: Vec<Delivery> = group.drain(group.len() / 2..).collect();
+                        let rest = group.split_off(group.len() / 2);
                         let lane = self.lane_index(&group[0].destination);
-                        for d in rest.into_iter().rev() {
-                            self.lanes[lane].ready.push_front(d);
-                        }
+                        self.lanes[lane].ready = join(rest, &mut self.lanes[lane].ready);
                         continue;
                     }
                     Err(why) => bad = Some((0, why)),
@@ -1425,8 +1482,7 @@ impl Engine {
     /// Counts a failed attempt for every ready delivery of a lane that could
     /// not be sent (no credentials, token endpoint failed).
     fn fail_ready(&mut self, i: usize, why: String, now: f64) {
-        let ready: Vec<Delivery> = self.lanes[i].ready.drain(..).collect();
-        for mut d in ready {
+        for mut d in core::mem::take(&mut self.lanes[i].ready) {
             d.attempts += 1;
             self.settle(i, d, &Answer::Network(why.clone()), None, now, 0.0);
         }
@@ -1500,14 +1556,14 @@ impl Engine {
                     ms,
                 );
                 d.ready_since = now;
-                self.lanes[i].ready.push_front(d);
+                self.lanes[i].ready.insert(0, d);
             }
             Verdict::Gone => {
                 self.lanes[i].gone = true;
                 self.finish(d, Outcome::Dropped, status, Some(GONE.into()), ms);
                 let lane = &mut self.lanes[i];
-                let waiting: Vec<Delivery> =
-                    lane.ready.drain(..).chain(lane.later.drain(..)).collect();
+                let mut waiting = core::mem::take(&mut lane.ready);
+                waiting.append(&mut lane.later);
                 for w in waiting {
                     self.finish(w, Outcome::Dropped, None, Some(GONE.into()), 0.0);
                 }
@@ -1517,11 +1573,15 @@ impl Engine {
 
     /// The answer to attempt `id`.
     pub fn answer(&mut self, id: u64, answer: Answer, now: f64) {
-        let found = self
-            .lanes
-            .iter()
-            .enumerate()
-            .find_map(|(i, l)| l.in_flight.iter().position(|f| f.id == id).map(|j| (i, j)));
+        let mut found = None;
+        'search: for (i, l) in self.lanes.iter().enumerate() {
+            for (j, f) in l.in_flight.iter().enumerate() {
+                if f.id == id {
+                    found = Some((i, j));
+                    break 'search;
+                }
+            }
+        }
         let Some((i, j)) = found else { return };
         let f = self.lanes[i].in_flight.swap_remove(j);
         self.book.keepalive = self.book.keepalive.saturating_sub(f.keepalive);
@@ -1550,10 +1610,11 @@ impl Engine {
             && self.online;
         if matches!(answer, Answer::Network(_)) && !self.online {
             // Offline: the attempt does not count; it goes again once online.
-            for mut d in f.deliveries.into_iter().rev() {
+            let mut back = f.deliveries;
+            for d in &mut back {
                 d.attempts -= 1;
-                self.lanes[i].ready.push_front(d);
             }
+            self.lanes[i].ready = join(back, &mut self.lanes[i].ready);
         } else if ambiguous {
             // Either the request never left (network down, CORS preflight
             // refused) or it left and the browser hid the answer (no CORS
@@ -1827,12 +1888,20 @@ impl Engine {
             key: key.to_string(),
         });
         let mut unstored = 0;
+        let mut unmark = |d: &mut Delivery| {
+            if d.key == key && d.stored {
+                d.stored = false;
+                unstored += 1;
+            }
+        };
         for lane in &mut self.lanes {
-            for d in lane.all_mut() {
-                if d.key == key && d.stored {
-                    d.stored = false;
-                    unstored += 1;
-                }
+            lane.ready.iter_mut().for_each(&mut unmark);
+            lane.later.iter_mut().for_each(&mut unmark);
+            for f in &mut lane.in_flight {
+                f.deliveries.iter_mut().for_each(&mut unmark);
+            }
+            for p in &mut lane.probing {
+                unmark(&mut p.delivery);
             }
         }
         self.book.stored = self.book.stored.saturating_sub(unstored);
@@ -1875,7 +1944,10 @@ impl Engine {
         if let Some(t) = self.store_due {
             at_least(t);
         }
-        for l in self.lanes.iter().filter(|l| !l.gone) {
+        for l in &self.lanes {
+            if l.gone {
+                continue;
+            }
             if let Some(d) = l.later.first() {
                 at_least(d.next_at);
             }
@@ -1886,10 +1958,10 @@ impl Engine {
                 continue;
             }
             let dest = self.settings.destination(&l.id);
-            if let (Some(b), Some(d)) = (dest.and_then(|d| d.batch.as_ref()), l.ready.front()) {
+            if let (Some(b), Some(d)) = (dest.and_then(|d| d.batch.as_ref()), l.ready.first()) {
                 at_least(d.ready_since + f64::from(b.max_wait_ms));
             }
-            if let (Some(r), Some(t)) = (dest.and_then(|d| d.rate), l.sent_times.front()) {
+            if let (Some(r), Some(t)) = (dest.and_then(|d| d.rate), l.sent_times.first()) {
                 at_least(t + f64::from(r.seconds) * 1000.0);
             }
         }
@@ -1919,8 +1991,10 @@ impl Engine {
     /// Counters and gauges.
     pub fn stats(&self) -> Stats {
         let mut s = self.stats.clone();
-        s.retrying = self.lanes.iter().map(|l| l.later.len() as u64).sum();
-        s.in_flight = self.lanes.iter().map(|l| l.in_flight.len() as u64).sum();
+        for l in &self.lanes {
+            s.retrying += l.later.len() as u64;
+            s.in_flight += l.in_flight.len() as u64;
+        }
         s.queued = self.book.held as u64;
         s.stored = self.book.stored as u64;
         s
@@ -2024,6 +2098,12 @@ fn describe(answer: &Answer) -> String {
     }
 }
 
+/// `front` followed by what `rest` held.
+fn join(mut front: Vec<Delivery>, rest: &mut Vec<Delivery>) -> Vec<Delivery> {
+    front.append(rest);
+    front
+}
+
 /// Whether the browser sends a CORS preflight for `r` in `cors` mode: a
 /// method other than GET, HEAD and POST, or a header other than a
 /// safelisted Content-Type.
@@ -2046,17 +2126,17 @@ fn needs_preflight(r: &Request) -> bool {
 
 /// The host of a URL template (lower case; empty when there is none).
 fn host_of(url: &str) -> String {
-    let rest = crate::core::text::split_once(url, "://").map_or(url, |(_, r)| r);
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let rest = text::split_once(url, "://").map_or(url, |(_, r)| r);
+    let authority = text::until(rest, b"/?#");
+    let host = text::rsplit_once(authority, b'@').map_or(authority, |(_, h)| h);
     host.to_ascii_lowercase()
 }
 
 /// About how many bytes an event's record takes.
 fn template_size(e: &Event) -> usize {
-    e.all()
-        .map(|(k, v)| k.len() + 4 + super::template::approx_size(v))
-        .sum::<usize>()
-        + 2
+    let mut size = 2;
+    for (k, v) in e.all() {
+        size += k.len() + 4 + super::template::approx_size(v);
+    }
+    size
 }

@@ -2,7 +2,7 @@
 //! order they were given, with caps so that no caller can make the module
 //! build unbounded requests.
 
-use super::value::Value;
+use super::value::{lookup, Value};
 #[allow(unused_imports)]
 use crate::core::prelude::*;
 use alloc::rc::Rc;
@@ -71,23 +71,25 @@ impl Event {
 
     /// The value of a property (the event's own, then the shared ones).
     pub fn get(&self, name: &str) -> Option<&Value> {
-        self.props
-            .iter()
-            .chain(self.shared.iter().flat_map(|s| s.iter()))
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v)
+        lookup(&self.props, name).or_else(|| lookup(self.shared.as_deref()?, name))
     }
 
     /// Every property in order: the event's own, then the shared ones it does
-    /// not override.
-    pub fn all(&self) -> impl Iterator<Item = &(String, Value)> {
-        let own = &self.props;
-        own.iter().chain(
-            self.shared
-                .iter()
-                .flat_map(|s| s.iter())
-                .filter(move |(k, _)| !own.iter().any(|(o, _)| o == k)),
-        )
+    /// not override. (A list rather than an iterator chain: one piece of code
+    /// for all its callers.)
+    pub fn all(&self) -> Vec<&(String, Value)> {
+        let mut out = Vec::with_capacity(self.props.len() + 16);
+        for p in &self.props {
+            out.push(p);
+        }
+        if let Some(shared) = &self.shared {
+            for p in shared.iter() {
+                if lookup(&self.props, &p.0).is_none() {
+                    out.push(p);
+                }
+            }
+        }
+        out
     }
 
     /// The text of a property, when it is text.
@@ -135,20 +137,21 @@ impl Event {
 fn cap(v: Value, depth: usize) -> Value {
     match v {
         Value::String(s) => Value::String(cut(s, MAX_TEXT_BYTES)),
-        Value::Array(items) if depth < 8 => Value::Array(
-            items
-                .into_iter()
-                .take(MAX_PROPERTIES)
-                .map(|v| cap(v, depth + 1))
-                .collect(),
-        ),
-        Value::Object(pairs) if depth < 8 => Value::Object(
-            pairs
-                .into_iter()
-                .take(MAX_PROPERTIES)
-                .map(|(k, v)| (cut(k, MAX_NAME_BYTES), cap(v, depth + 1)))
-                .collect(),
-        ),
+        Value::Array(mut items) if depth < 8 => {
+            items.truncate(MAX_PROPERTIES);
+            for v in &mut items {
+                *v = cap(core::mem::take(v), depth + 1);
+            }
+            Value::Array(items)
+        }
+        Value::Object(mut pairs) if depth < 8 => {
+            pairs.truncate(MAX_PROPERTIES);
+            for (k, v) in &mut pairs {
+                *k = cut(core::mem::take(k), MAX_NAME_BYTES);
+                *v = cap(core::mem::take(v), depth + 1);
+            }
+            Value::Object(pairs)
+        }
         Value::Array(_) | Value::Object(_) => Value::Null,
         Value::Number(n) if !n.is_finite() => Value::Null,
         other => other,

@@ -25,10 +25,15 @@ pub trait Host {
 
 /// Digits with an optional sign, point and exponent, and at least one digit.
 pub fn looks_numeric(t: &str) -> bool {
-    !t.is_empty()
-        && t.bytes()
-            .all(|b| b.is_ascii_digit() || b"+-.eE".contains(&b))
-        && t.bytes().any(|b| b.is_ascii_digit())
+    let mut digit = false;
+    for b in t.bytes() {
+        if b.is_ascii_digit() {
+            digit = true;
+        } else if super::text::find_any("+-.eE", &[b]).is_none() {
+            return false;
+        }
+    }
+    digit
 }
 
 /// A plain number literal (`4`, `-1.5`, `2e3`) read exactly where that is

@@ -1,6 +1,7 @@
 //! JSON text out of a [`Value`], written the way `JSON.stringify` writes it.
 
 use super::host::Host;
+use super::text::split_at;
 use super::value::Value;
 #[allow(unused_imports)]
 use crate::core::prelude::*;
@@ -85,7 +86,8 @@ pub fn write_string(out: &mut String, s: &str) {
             0..=0x1f => "",
             _ => continue,
         };
-        out.push_str(&s[start..i]);
+        // `start` and `i` are next to ASCII bytes: character boundaries.
+        out.push_str(split_at(split_at(s, i).0, start).1);
         if esc.is_empty() {
             const HEX: &[u8; 16] = b"0123456789abcdef";
             out.push_str("\\u00");
@@ -96,7 +98,7 @@ pub fn write_string(out: &mut String, s: &str) {
         }
         start = i + 1;
     }
-    out.push_str(&s[start..]);
+    out.push_str(split_at(s, start).1);
     out.push('"');
 }
 
@@ -237,29 +239,44 @@ pub fn js_number_string(n: f64) -> String {
     out
 }
 
+/// Where and why a text is not JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    what: &'static str,
+    at: usize,
+}
+
+impl core::fmt::Display for JsonError {
+    /// `expected ':' at character 7` (1-based).
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let mut at = String::new();
+        super::value::push_uint(&mut at, self.at as u64 + 1);
+        f.write_str(self.what)?;
+        f.write_str(" at character ")?;
+        f.write_str(&at)
+    }
+}
+
 /// Parses JSON text. Depth and size are capped (see [`MAX_DEPTH`] and
 /// [`MAX_NODES`]) so no input can exhaust the stack or freeze the page;
-/// the error says where the text stops being JSON. Numbers that are not
-/// plain integers are read by the host (`Number(text)` in the browser).
-pub fn parse(text: &str, host: &dyn Host) -> Result<Value, String> {
+/// the error says where the text stops being JSON (its text is written
+/// only when asked for). Numbers that are not plain integers are read by
+/// the host (`Number(text)` in the browser).
+pub fn parse(text: &str, host: &dyn Host) -> Result<Value, JsonError> {
     let mut p = Parser {
+        text,
         s: text.as_bytes(),
         i: 0,
         nodes: 0,
         host,
     };
-    p.ws();
-    let v = p.value(0)?;
-    p.ws();
-    if p.i != p.s.len() {
-        return Err(p.error("unexpected text after the value"));
-    }
-    Ok(v)
+    p.document().map_err(|what| JsonError { what, at: p.i })
 }
 
 use super::value::{MAX_DEPTH, MAX_NODES};
 
 struct Parser<'a> {
+    text: &'a str,
     s: &'a [u8],
     i: usize,
     nodes: usize,
@@ -267,8 +284,16 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn error(&self, what: &str) -> String {
-        format!("{what} at character {}", self.i + 1)
+    /// The whole text: one value and white space around it. An error is
+    /// what is wrong; the reader stays where it is.
+    fn document(&mut self) -> Result<Value, &'static str> {
+        self.ws();
+        let v = self.value(0)?;
+        self.ws();
+        if self.i != self.s.len() {
+            return Err("unexpected text after the value");
+        }
+        Ok(v)
     }
 
     fn ws(&mut self) {
@@ -286,25 +311,25 @@ impl Parser<'_> {
         }
     }
 
-    fn literal(&mut self, word: &str, v: Value) -> Result<Value, String> {
+    fn literal(&mut self, word: &str, v: Value) -> Result<Value, &'static str> {
         if self.s[self.i..].starts_with(word.as_bytes()) {
             self.i += word.len();
             Ok(v)
         } else {
-            Err(self.error("unexpected character"))
+            Err("unexpected character")
         }
     }
 
-    fn value(&mut self, depth: usize) -> Result<Value, String> {
+    fn value(&mut self, depth: usize) -> Result<Value, &'static str> {
         self.nodes += 1;
         if self.nodes > MAX_NODES {
-            return Err(self.error("too many values"));
+            return Err("too many values");
         }
         match self.s.get(self.i) {
-            None => Err(self.error("unexpected end")),
+            None => Err("unexpected end"),
             Some(b'{') => {
                 if depth >= MAX_DEPTH {
-                    return Err(self.error("nested too deeply"));
+                    return Err("nested too deeply");
                 }
                 self.i += 1;
                 let mut pairs: Vec<(String, Value)> = Vec::new();
@@ -315,12 +340,12 @@ impl Parser<'_> {
                 loop {
                     self.ws();
                     if self.s.get(self.i) != Some(&b'"') {
-                        return Err(self.error("expected a key in quotes"));
+                        return Err("expected a key in quotes");
                     }
                     let k = self.string()?;
                     self.ws();
                     if !self.eat(b':') {
-                        return Err(self.error("expected ':'"));
+                        return Err("expected ':'");
                     }
                     self.ws();
                     let v = self.value(depth + 1)?;
@@ -330,13 +355,13 @@ impl Parser<'_> {
                         return Ok(Value::Object(pairs));
                     }
                     if !self.eat(b',') {
-                        return Err(self.error("expected ',' or '}'"));
+                        return Err("expected ',' or '}'");
                     }
                 }
             }
             Some(b'[') => {
                 if depth >= MAX_DEPTH {
-                    return Err(self.error("nested too deeply"));
+                    return Err("nested too deeply");
                 }
                 self.i += 1;
                 let mut items = Vec::new();
@@ -352,7 +377,7 @@ impl Parser<'_> {
                         return Ok(Value::Array(items));
                     }
                     if !self.eat(b',') {
-                        return Err(self.error("expected ',' or ']'"));
+                        return Err("expected ',' or ']'");
                     }
                 }
             }
@@ -361,7 +386,7 @@ impl Parser<'_> {
             Some(b'f') => self.literal("false", Value::Bool(false)),
             Some(b'n') => self.literal("null", Value::Null),
             Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.error("unexpected character")),
+            Some(_) => Err("unexpected character"),
         }
     }
 
@@ -373,19 +398,19 @@ impl Parser<'_> {
         self.i - start
     }
 
-    fn number(&mut self) -> Result<Value, String> {
+    fn number(&mut self) -> Result<Value, &'static str> {
         let start = self.i;
         let negative = self.eat(b'-');
         let int_start = self.i;
         let n = self.digits();
         if n == 0 || (n > 1 && self.s[int_start] == b'0') {
-            return Err(self.error("invalid number"));
+            return Err("invalid number");
         }
         let mut simple = true;
         if self.eat(b'.') {
             simple = false;
             if self.digits() == 0 {
-                return Err(self.error("invalid number"));
+                return Err("invalid number");
             }
         }
         if matches!(self.s.get(self.i), Some(b'e' | b'E')) {
@@ -395,7 +420,7 @@ impl Parser<'_> {
                 self.i += 1;
             }
             if self.digits() == 0 {
-                return Err(self.error("invalid number"));
+                return Err("invalid number");
             }
         }
         if simple && n <= 15 {
@@ -406,33 +431,27 @@ impl Parser<'_> {
             return Ok(Value::Number(if negative { -(v as f64) } else { v as f64 }));
         }
         // The slice is ASCII digits and signs, so it is valid UTF-8.
-        let text = core::str::from_utf8(&self.s[start..self.i]).unwrap_or("0");
+        let text = self.text.get(start..self.i).unwrap_or("0");
         if let Some(v) = parse_fast(text) {
             return Ok(Value::Number(v));
         }
         match self.host.parse_number(text) {
             Some(v) if v.is_finite() => Ok(Value::Number(v)),
-            _ => Err(self.error("number out of range")),
+            _ => Err("number out of range"),
         }
     }
 
-    fn hex4(&mut self) -> Result<u32, String> {
-        let h = self
-            .s
-            .get(self.i..self.i + 4)
-            .ok_or_else(|| self.error("bad \\u escape"))?;
+    fn hex4(&mut self) -> Result<u32, &'static str> {
+        let h = self.s.get(self.i..self.i + 4).ok_or("bad \\u escape")?;
         let mut v = 0u32;
         for &c in h {
-            v = v * 16
-                + (c as char)
-                    .to_digit(16)
-                    .ok_or_else(|| self.error("bad \\u escape"))?;
+            v = v * 16 + (c as char).to_digit(16).ok_or("bad \\u escape")?;
         }
         self.i += 4;
         Ok(v)
     }
 
-    fn string(&mut self) -> Result<String, String> {
+    fn string(&mut self) -> Result<String, &'static str> {
         self.i += 1; // the opening quote
         let mut out = String::new();
         loop {
@@ -444,19 +463,16 @@ impl Parser<'_> {
                 self.i += 1;
             }
             // Slices end before ASCII bytes only, so they are whole characters.
-            out.push_str(core::str::from_utf8(&self.s[start..self.i]).unwrap_or(""));
+            out.push_str(self.text.get(start..self.i).unwrap_or(""));
             match self.s.get(self.i) {
-                None => return Err(self.error("unterminated string")),
+                None => return Err("unterminated string"),
                 Some(b'"') => {
                     self.i += 1;
                     return Ok(out);
                 }
                 Some(b'\\') => {
                     self.i += 1;
-                    let c = *self
-                        .s
-                        .get(self.i)
-                        .ok_or_else(|| self.error("unterminated string"))?;
+                    let c = *self.s.get(self.i).ok_or("unterminated string")?;
                     self.i += 1;
                     match c {
                         b'"' => out.push('"'),
@@ -484,10 +500,10 @@ impl Parser<'_> {
                             // A lone surrogate becomes U+FFFD, as TextDecoder does.
                             out.push(char::from_u32(cp).unwrap_or('\u{fffd}'));
                         }
-                        _ => return Err(self.error("bad escape")),
+                        _ => return Err("bad escape"),
                     }
                 }
-                Some(_) => return Err(self.error("control character in a string")),
+                Some(_) => return Err("control character in a string"),
             }
         }
     }
@@ -586,12 +602,13 @@ mod tests {
             "1e999",
             "NaN",
         ] {
-            let e = parse(bad, &NativeHost).unwrap_err();
+            let e = parse(bad, &NativeHost).unwrap_err().to_string();
             assert!(e.contains("at character"), "{bad}: {e}");
         }
         let deep = "[".repeat(100) + &"]".repeat(100);
         assert!(parse(&deep, &NativeHost)
             .unwrap_err()
+            .to_string()
             .contains("nested too deeply"));
     }
 }

@@ -16,7 +16,14 @@ use crate::core::prelude::*;
 /// Selected properties the event does not carry are left out.
 pub fn default_body(webhook: &Webhook, event: &Event, host: &dyn Host) -> Value {
     let mut pairs: Vec<(String, Value)> = match &webhook.properties {
-        None => event.all().cloned().collect(),
+        None => {
+            let all = event.all();
+            let mut out = Vec::with_capacity(all.len() + webhook.static_properties.len());
+            for p in all {
+                out.push(p.clone());
+            }
+            out
+        }
         Some(selection) => {
             let mut out = Vec::with_capacity(selection.len() + webhook.static_properties.len());
             for sel in selection {
@@ -42,7 +49,7 @@ fn hashed(v: &Value, host: &dyn Host) -> Value {
     }
     let mut text = String::new();
     text_of(v, &mut text, host);
-    if text.contains('@') {
+    if super::text::contains(&text, "@") {
         text = host.lowercase(text.trim());
     }
     Value::String(sha256::hex(text.as_bytes()))

@@ -99,7 +99,7 @@ impl Delivery {
         out.push_str(",\"destination\":");
         write_string(&mut out, &self.destination);
         out.push_str(",\"event\":{");
-        for (i, (k, v)) in self.event.all().enumerate() {
+        for (i, (k, v)) in self.event.all().into_iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }

@@ -101,7 +101,7 @@ fn push_hex(out: &mut String, b: u8) {
 /// (the URL standard's: `*-._` and alphanumerics stay, space is `+`).
 pub fn form_encode(out: &mut String, s: &str) {
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"*-._".contains(&b) {
+        if b.is_ascii_alphanumeric() || super::text::is_one_of(b, b"*-._") {
             out.push(b as char);
         } else if b == b' ' {
             out.push('+');
@@ -183,17 +183,14 @@ pub fn build(
     let url = compiled.url.render(&scope, host)?;
     let mut headers: Vec<(String, String)> = Vec::with_capacity(dest.headers.len() + 2);
     let (url, body) = if dest.method == Method::Get {
-        let pairs: Vec<(String, String)> = match &payload {
-            Value::Object(o) => o
-                .iter()
-                .map(|(k, v)| {
-                    let mut t = String::new();
-                    text_of(v, &mut t, host);
-                    (k.clone(), t)
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if let Value::Object(o) = &payload {
+            for (k, v) in o {
+                let mut t = String::new();
+                text_of(v, &mut t, host);
+                pairs.push((k.clone(), t));
+            }
+        }
         (with_query(&url, &pairs), None)
     } else {
         let (content_type, text) = match dest.format {
@@ -222,11 +219,9 @@ pub fn build(
         return Err(TOO_LARGE);
     }
     if dest.mode == Mode::Cors {
-        headers.extend(
-            dest.headers
-                .iter()
-                .map(|h| (h.name.clone(), h.value.clone())),
-        );
+        for h in &dest.headers {
+            headers.push((h.name.clone(), h.value.clone()));
+        }
         if dest.idempotency_header {
             headers.push(("Idempotency-Key".into(), header_safe(key)));
         }

@@ -3,6 +3,7 @@
 
 #[allow(unused_imports)]
 use crate::core::prelude::*;
+use crate::core::text::{self, parse_uint};
 /// What came back from one attempt.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
@@ -144,20 +145,19 @@ fn http(code: u16, rest: &str) -> String {
 /// (`Sun, 06 Nov 1994 08:49:37 GMT`) relative to `now_ms`.
 pub fn parse_retry_after(value: &str, now_ms: f64) -> Option<f64> {
     let v = value.trim();
-    if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) {
-        return v
-            .parse::<u64>()
-            .ok()
-            .map(|s| s.min(u32::MAX as u64) as f64 * 1000.0);
+    if !v.is_empty() && text::all_digits(v) {
+        return parse_uint(v).map(|s| s.min(u32::MAX as u64) as f64 * 1000.0);
     }
     http_date_ms(v).map(|at| (at - now_ms).max(0.0))
 }
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) to ms since the epoch.
 fn http_date_ms(v: &str) -> Option<f64> {
-    let rest = crate::core::text::split_once(v, ", ").map_or(v, |(_, r)| r);
+    let rest = text::split_once(v, ", ").map_or(v, |(_, r)| r);
     let mut it = rest.split_whitespace();
-    let day: i64 = it.next()?.parse().ok()?;
+    // Past the ranges checked below, any size will do.
+    let field = |t: &str| parse_uint(t).map(|n| n.min(1 << 40) as i64);
+    let day = field(it.next()?)?;
     let month_name = it.next()?;
     let month = [
         "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -165,12 +165,13 @@ fn http_date_ms(v: &str) -> Option<f64> {
     .iter()
     .position(|m| *m == month_name)? as i64
         + 1;
-    let year: i64 = it.next()?.parse().ok()?;
+    let year = field(it.next()?)?;
     // Unsigned fields (no "-5"), and a year a Retry-After can mean: the
     // arithmetic below then cannot overflow.
-    let mut hms = it.next()?.split(':').map(|p| p.parse::<u8>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    let (h, m, s) = (i64::from(h), i64::from(m), i64::from(s));
+    // `hh:mm:ss`; what follows a third `:` is not looked at.
+    let (h, rest) = text::split_once(it.next()?, ":")?;
+    let (m, rest) = text::split_once(rest, ":")?;
+    let (h, m, s) = (field(h)?, field(m)?, field(text::until(rest, b":"))?);
     if it.next()? != "GMT"
         || !(1..=31).contains(&day)
         || !(1970..=9999).contains(&year)

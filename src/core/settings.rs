@@ -801,6 +801,7 @@ impl Settings {
             destinations_at: Vec::new(),
             webhooks_at: Vec::new(),
             unread_destinations: Vec::new(),
+            unusable: 0,
         };
         let settings = r.settings(doc);
         let mut problems = r.problems;
@@ -857,21 +858,65 @@ struct Reader<'h, W: Wording> {
     webhooks_at: Vec<usize>,
     /// Ids of destinations that could not be read.
     unread_destinations: Vec<String>,
+    /// Unusable values so far: an item is read when none was found while
+    /// reading it (its fields are read in full all the same, so every
+    /// problem is reported, and it is built with defaults where they failed;
+    /// one drop of the whole item on failure is smaller than one per field).
+    unusable: usize,
 }
 
 type Obj = [(String, Value)];
+
+/// What an item is, in the editor's messages ("must be a header (an
+/// object)"); the runtime's short wording leaves it out.
+const WHAT: [&str; 12] = [
+    "a destination",
+    "a header",
+    "a rate limit",
+    "a batch setting",
+    "an auth setting",
+    "a webhook",
+    "a property selection",
+    "a static property",
+    "a condition",
+    "a player event",
+    "a body format",
+    "a player channel",
+];
+
+/// Positions in [`WHAT`].
+mod what {
+    pub const DESTINATION: usize = 0;
+    pub const HEADER: usize = 1;
+    pub const RATE: usize = 2;
+    pub const BATCH: usize = 3;
+    pub const AUTH: usize = 4;
+    pub const WEBHOOK: usize = 5;
+    pub const SELECTION: usize = 6;
+    pub const STATIC: usize = 7;
+    pub const CONDITION: usize = 8;
+    pub const PLAYER_EVENT: usize = 9;
+    pub const FORMAT: usize = 10;
+    pub const CHANNEL: usize = 11;
+}
 
 impl<W: Wording> Reader<'_, W> {
     fn problem(&mut self, path: String, code: Code, full: impl FnOnce() -> String) {
         self.problems.add(path, code, full);
     }
 
-    fn object<'v>(&mut self, v: &'v Value, path: &str, what: &str) -> Option<&'v Obj> {
+    /// A problem that makes the item it is in unusable.
+    fn fatal(&mut self, path: String, code: Code, full: impl FnOnce() -> String) {
+        self.unusable += 1;
+        self.problems.add(path, code, full);
+    }
+
+    fn object<'v>(&mut self, v: &'v Value, path: &str, what: usize) -> Option<&'v Obj> {
         match v {
             Value::Object(o) => Some(o),
             other => {
-                self.problem(path.to_string(), Code::WrongType, || {
-                    format!("must be {what} (an object), not {}", other.kind())
+                self.fatal(path.to_string(), Code::WrongType, || {
+                    format!("must be {} (an object), not {}", WHAT[what], other.kind())
                 });
                 None
             }
@@ -897,12 +942,10 @@ impl<W: Wording> Reader<'_, W> {
         match get(obj, key) {
             Some(Value::String(s)) if !s.trim().is_empty() => return Some(s.clone()),
             None | Some(Value::Null) => {
-                self.problem(at(path, key), Code::Missing, || "is missing".into())
+                self.fatal(at(path, key), Code::Missing, || "is missing".into())
             }
-            Some(Value::String(_)) => {
-                self.problem(at(path, key), Code::Empty, || "is empty".into())
-            }
-            Some(other) => self.problem(at(path, key), Code::WrongType, || {
+            Some(Value::String(_)) => self.fatal(at(path, key), Code::Empty, || "is empty".into()),
+            Some(other) => self.fatal(at(path, key), Code::WrongType, || {
                 format!("must be text, not {}", other.kind())
             }),
         }
@@ -969,30 +1012,30 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     /// One of `words` (the text of `key`), or a problem listing them.
-    fn word<T: Copy>(
+    /// The position of the text of `key` among `words`, `None` when absent,
+    /// or a problem listing them.
+    fn word(
         &mut self,
         obj: &Obj,
         path: &str,
         key: &str,
-        words: &[(T, &'static str)],
-        what: &str,
-    ) -> Option<Option<T>> {
+        words: &[&'static str],
+        what: usize,
+    ) -> Option<Option<usize>> {
         match get(obj, key) {
             None | Some(Value::Null) => Some(None),
-            Some(Value::String(s)) => match words.iter().find(|(_, w)| *w == s.as_str()) {
-                Some((t, _)) => Some(Some(*t)),
+            Some(Value::String(s)) => match words.iter().position(|w| *w == s.as_str()) {
+                Some(i) => Some(Some(i)),
                 None => {
-                    self.problem(at(path, key), Code::UnknownValue, || {
-                        let list: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
-                        format!("\"{s}\" is not {what}; use {}", list.join(", "))
+                    self.fatal(at(path, key), Code::UnknownValue, || {
+                        format!("\"{s}\" is not {}; use {}", WHAT[what], words.join(", "))
                     });
                     None
                 }
             },
             Some(other) => {
-                self.problem(at(path, key), Code::WrongType, || {
-                    let list: Vec<&str> = words.iter().map(|(_, w)| *w).collect();
-                    format!("must be text ({}), not {}", list.join(", "), other.kind())
+                self.fatal(at(path, key), Code::WrongType, || {
+                    format!("must be text ({}), not {}", words.join(", "), other.kind())
                 });
                 None
             }
@@ -1050,15 +1093,13 @@ impl<W: Wording> Reader<'_, W> {
                 self.webhooks_at.push(i);
             }
         }
+        // An unreadable player event makes the settings unusable.
+        let mark = self.unusable;
         let mut player_events = Vec::new();
-        let mut ok = true;
         for (i, p) in self.list(obj, "", "playerEvents").iter().enumerate() {
-            match self.player_event(p, &item("", "playerEvents", i)) {
-                Some(p) => player_events.push(p),
-                None => ok = false,
-            }
+            player_events.extend(self.player_event(p, &item("", "playerEvents", i)));
         }
-        ok.then_some(Settings {
+        (self.unusable == mark).then_some(Settings {
             version,
             capture_input_values,
             keep_url_fragment,
@@ -1069,103 +1110,96 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn destination(&mut self, v: &Value, path: &str) -> Option<Destination> {
-        let obj = self.object(v, path, "a destination")?;
-        let id = self.string(obj, path, "id");
+        let obj = self.object(v, path, what::DESTINATION)?;
+        let mark = self.unusable;
+        let id = self.string(obj, path, "id").unwrap_or_default();
         let platform = self.opt_string(obj, path, "platform").unwrap_or_default();
         let method = match get(obj, "method") {
-            None | Some(Value::Null) => Some(Method::Post),
-            Some(Value::String(s)) => Method::parse(s).or_else(|| {
-                self.problem(at(path, "method"), Code::UnknownValue, || {
+            None | Some(Value::Null) => Method::Post,
+            Some(Value::String(s)) => Method::parse(s).unwrap_or_else(|| {
+                self.fatal(at(path, "method"), Code::UnknownValue, || {
                     format!("\"{s}\" is not a request type; use GET, POST, PUT, PATCH or DELETE")
                 });
-                None
+                Method::Post
             }),
             Some(other) => {
-                self.problem(at(path, "method"), Code::WrongType, || {
+                self.fatal(at(path, "method"), Code::WrongType, || {
                     format!(
                         "must be text (GET, POST, PUT, PATCH or DELETE), not {}",
                         other.kind()
                     )
                 });
-                None
+                Method::Post
             }
         };
-        let url = self.string(obj, path, "url");
+        let url = self.string(obj, path, "url").unwrap_or_default();
         let auth = match get(obj, "auth") {
-            None | Some(Value::Null) => Some(Auth::None),
-            Some(a) => self.auth(a, &at(path, "auth")),
+            None | Some(Value::Null) => Auth::None,
+            Some(a) => self.auth(a, &at(path, "auth")).unwrap_or_default(),
         };
         let mut headers = Vec::new();
-        let mut headers_ok = true;
         for (i, h) in self.list(obj, path, "headers").iter().enumerate() {
             let hp = item(path, "headers", i);
-            let Some(o) = self.object(h, &hp, "a header") else {
-                headers_ok = false;
+            let Some(o) = self.object(h, &hp, what::HEADER) else {
                 continue;
             };
-            let name = self.string(o, &hp, "name");
+            let name = self.string(o, &hp, "name").unwrap_or_default();
             let value = match get(o, "value") {
-                Some(Value::String(s)) => Some(s.clone()),
-                Some(Value::Number(n)) => Some(crate::core::json::number_text(*n, self.host)),
-                None | Some(Value::Null) => Some(String::new()),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Number(n)) => crate::core::json::number_text(*n, self.host),
+                None | Some(Value::Null) => String::new(),
                 Some(other) => {
-                    self.problem(at(&hp, "value"), Code::WrongType, || {
+                    self.fatal(at(&hp, "value"), Code::WrongType, || {
                         format!("must be text, not {}", other.kind())
                     });
-                    None
+                    String::new()
                 }
             };
-            match (name, value) {
-                (Some(name), Some(value)) => headers.push(Header { name, value }),
-                _ => headers_ok = false,
-            }
+            headers.push(Header { name, value });
         }
         let mode = match get(obj, "mode") {
-            None | Some(Value::Null) => Some(Mode::Cors),
+            None | Some(Value::Null) => Mode::Cors,
             Some(Value::String(s)) => match s.as_str() {
-                "cors" => Some(Mode::Cors),
-                "simple" => Some(Mode::Simple),
-                "no-cors" => Some(Mode::NoCors),
+                "cors" => Mode::Cors,
+                "simple" => Mode::Simple,
+                "no-cors" => Mode::NoCors,
                 _ => {
-                    self.problem(at(path, "mode"), Code::UnknownValue, || {
+                    self.fatal(at(path, "mode"), Code::UnknownValue, || {
                         format!("\"{s}\" is not a mode; use cors, simple or no-cors")
                     });
-                    None
+                    Mode::Cors
                 }
             },
             Some(other) => {
-                self.problem(at(path, "mode"), Code::WrongType, || {
+                self.fatal(at(path, "mode"), Code::WrongType, || {
                     format!(
                         "must be text (cors, simple or no-cors), not {}",
                         other.kind()
                     )
                 });
-                None
+                Mode::Cors
             }
         };
-        const FORMATS: [(Format, &str); 3] = [
-            (Format::Json, "json"),
-            (Format::Form, "form"),
-            (Format::Text, "text"),
-        ];
-        let format = self.word(obj, path, "format", &FORMATS, "a body format");
+        const FORMATS: [Format; 3] = [Format::Json, Format::Form, Format::Text];
+        let format = self
+            .word(obj, path, "format", &["json", "form", "text"], what::FORMAT)
+            .flatten()
+            .map_or(Format::default_for(mode), |i| FORMATS[i]);
         let body = match get(obj, "body") {
             None | Some(Value::Null) => None,
             Some(b) => Some(b.clone()),
         };
         let batch = match get(obj, "batch") {
-            None | Some(Value::Null) => Some(None),
-            Some(b) => self.batch(b, &at(path, "batch")).map(Some),
+            None | Some(Value::Null) => None,
+            Some(b) => self.batch(b, &at(path, "batch")),
         };
         let rate = match get(obj, "rate") {
-            None | Some(Value::Null) => Some(None),
+            None | Some(Value::Null) => None,
             Some(r) => {
                 let rp = at(path, "rate");
-                self.object(r, &rp, "a rate limit").map(|o| {
-                    Some(Rate {
-                        requests: self.integer(o, &rp, "requests", 1, (1, 1000)),
-                        seconds: self.integer(o, &rp, "seconds", 1, (1, 3600)),
-                    })
+                self.object(r, &rp, what::RATE).map(|o| Rate {
+                    requests: self.integer(o, &rp, "requests", 1, (1, 1000)),
+                    seconds: self.integer(o, &rp, "seconds", 1, (1, 3600)),
                 })
             }
         };
@@ -1178,19 +1212,18 @@ impl<W: Wording> Reader<'_, W> {
             ATTEMPTS_RANGE,
         );
         let idempotency_header = self.boolean(obj, path, "idempotencyHeader", false);
-        let mode = mode?;
-        Some(Destination {
-            id: id?,
+        (self.unusable == mark).then_some(Destination {
+            id,
             platform,
-            method: method?,
-            url: url?,
-            auth: auth?,
-            headers: headers_ok.then_some(headers)?,
+            method,
+            url,
+            auth,
+            headers,
             mode,
-            format: format?.unwrap_or(Format::default_for(mode)),
+            format,
             body,
-            batch: batch?,
-            rate: rate?,
+            batch,
+            rate,
             timeout_ms,
             max_attempts,
             idempotency_header,
@@ -1198,12 +1231,12 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn batch(&mut self, v: &Value, path: &str) -> Option<Batch> {
-        let o = self.object(v, path, "a batch setting")?;
+        let o = self.object(v, path, what::BATCH)?;
         let max_events = self.integer(o, path, "maxEvents", 10, (1, 500));
         let max_wait_ms = self.integer(o, path, "maxWaitMs", 1000, (0, 60_000));
         let body = match get(o, "body") {
             Some(Value::Null) | None => {
-                self.problem(at(path, "body"), Code::Missing, || {
+                self.fatal(at(path, "body"), Code::Missing, || {
                     "is missing; a batch needs a body template with \"{{batch}}\" where the events go".into()
                 });
                 return None;
@@ -1218,7 +1251,7 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn auth(&mut self, v: &Value, path: &str) -> Option<Auth> {
-        let obj = self.object(v, path, "an auth setting")?;
+        let obj = self.object(v, path, what::AUTH)?;
         let kind = self.string(obj, path, "type")?;
         match kind.as_str() {
             "none" => Some(Auth::None),
@@ -1226,30 +1259,20 @@ impl<W: Wording> Reader<'_, W> {
                 token: self.opt_string(obj, path, "token"),
                 token_from: self.opt_string(obj, path, "tokenFrom"),
             }),
-            "basic" => {
-                let username = self.string(obj, path, "username");
-                let password = self.opt_string(obj, path, "password");
-                Some(Auth::Basic {
-                    username: username?,
-                    password,
-                })
-            }
-            "oauth2" => {
-                let token_url = self.string(obj, path, "tokenUrl");
-                let client_id = self.string(obj, path, "clientId");
-                let client_secret = self.opt_string(obj, path, "clientSecret");
-                let scope = self
+            "basic" => Some(Auth::Basic {
+                username: self.string(obj, path, "username").unwrap_or_default(),
+                password: self.opt_string(obj, path, "password"),
+            }),
+            "oauth2" => Some(Auth::OAuth2 {
+                token_url: self.string(obj, path, "tokenUrl").unwrap_or_default(),
+                client_id: self.string(obj, path, "clientId").unwrap_or_default(),
+                client_secret: self.opt_string(obj, path, "clientSecret"),
+                scope: self
                     .opt_string(obj, path, "scope")
-                    .filter(|s| !s.is_empty());
-                Some(Auth::OAuth2 {
-                    token_url: token_url?,
-                    client_id: client_id?,
-                    client_secret,
-                    scope,
-                })
-            }
+                    .filter(|s| !s.is_empty()),
+            }),
             other => {
-                self.problem(at(path, "type"), Code::UnknownValue, || {
+                self.fatal(at(path, "type"), Code::UnknownValue, || {
                     format!("\"{other}\" is not an authentication type; use none, bearer, basic or oauth2")
                 });
                 None
@@ -1258,24 +1281,20 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     fn webhook(&mut self, v: &Value, path: &str) -> Option<Webhook> {
-        let obj = self.object(v, path, "a webhook")?;
-        let id = self.string(obj, path, "id");
+        let obj = self.object(v, path, what::WEBHOOK)?;
+        let mark = self.unusable;
+        let id = self.string(obj, path, "id").unwrap_or_default();
         let name = self.opt_string(obj, path, "name").unwrap_or_default();
         let enabled = self.boolean(obj, path, "enabled", true);
-        let event = self.string(obj, path, "event");
+        let event = self.string(obj, path, "event").unwrap_or_default();
         let mut conditions = Vec::new();
-        let mut conditions_ok = true;
         for (i, c) in self.list(obj, path, "conditions").iter().enumerate() {
-            match self.condition(c, &item(path, "conditions", i)) {
-                Some(c) => conditions.push(c),
-                None => conditions_ok = false,
-            }
+            conditions.extend(self.condition(c, &item(path, "conditions", i)));
         }
         let properties = match get(obj, "properties") {
-            None | Some(Value::Null) => Some(None),
+            None | Some(Value::Null) => None,
             Some(Value::Array(items)) => {
                 let mut out = Vec::new();
-                let mut ok = true;
                 for (i, entry) in items.iter().enumerate() {
                     match entry {
                         // A bare name is a selection without rename.
@@ -1286,131 +1305,126 @@ impl<W: Wording> Reader<'_, W> {
                         }),
                         _ => {
                             let ip = item(path, "properties", i);
-                            let Some(o) = self.object(entry, &ip, "a property selection") else {
-                                ok = false;
+                            let Some(o) = self.object(entry, &ip, what::SELECTION) else {
                                 continue;
                             };
-                            let name = self.string(o, &ip, "name");
-                            let rename = self.opt_string(o, &ip, "as").filter(|s| !s.is_empty());
-                            let hash = self.boolean(o, &ip, "hash", false);
-                            match name {
-                                Some(name) => out.push(PropertySelection { name, rename, hash }),
-                                None => ok = false,
-                            }
+                            out.push(PropertySelection {
+                                name: self.string(o, &ip, "name").unwrap_or_default(),
+                                rename: self.opt_string(o, &ip, "as").filter(|s| !s.is_empty()),
+                                hash: self.boolean(o, &ip, "hash", false),
+                            });
                         }
                     }
                 }
-                ok.then_some(Some(out))
+                Some(out)
             }
             Some(other) => {
-                self.problem(at(path, "properties"), Code::WrongType, || {
+                self.fatal(at(path, "properties"), Code::WrongType, || {
                     format!("must be a list, not {}", other.kind())
                 });
                 None
             }
         };
-        let mut statics = Vec::new();
-        let mut statics_ok = true;
+        let mut static_properties = Vec::new();
         for (i, s) in self.list(obj, path, "static").iter().enumerate() {
             let sp = item(path, "static", i);
-            let Some(o) = self.object(s, &sp, "a static property") else {
-                statics_ok = false;
+            let Some(o) = self.object(s, &sp, what::STATIC) else {
                 continue;
             };
-            let name = self.string(o, &sp, "name");
-            let value = get(o, "value").cloned().unwrap_or(Value::Null);
-            match name {
-                Some(name) => statics.push(StaticProperty { name, value }),
-                None => statics_ok = false,
-            }
+            static_properties.push(StaticProperty {
+                name: self.string(o, &sp, "name").unwrap_or_default(),
+                value: get(o, "value").cloned().unwrap_or(Value::Null),
+            });
         }
-        let destination = self.string(obj, path, "destination");
-        Some(Webhook {
-            id: id?,
+        let destination = self.string(obj, path, "destination").unwrap_or_default();
+        (self.unusable == mark).then_some(Webhook {
+            id,
             name,
             enabled,
-            event: event?,
-            conditions: conditions_ok.then_some(conditions)?,
-            properties: properties?,
-            static_properties: statics_ok.then_some(statics)?,
-            destination: destination?,
+            event,
+            conditions,
+            properties,
+            static_properties,
+            destination,
         })
     }
 
     fn condition(&mut self, v: &Value, path: &str) -> Option<Condition> {
-        let obj = self.object(v, path, "a condition")?;
-        let property = self.string(obj, path, "property");
+        let obj = self.object(v, path, what::CONDITION)?;
+        let mark = self.unusable;
+        let property = self.string(obj, path, "property").unwrap_or_default();
         let operator = match get(obj, "operator") {
-            Some(Value::String(s)) => Operator::parse(s).or_else(|| {
-                self.problem(at(path, "operator"), Code::UnknownValue, || {
+            Some(Value::String(s)) => Operator::parse(s).unwrap_or_else(|| {
+                self.fatal(at(path, "operator"), Code::UnknownValue, || {
                     let names: Vec<&str> = Operator::ALL.iter().map(|(_, n)| *n).collect();
                     format!(
                         "\"{s}\" is not an operator; use one of {}",
                         names.join(", ")
                     )
                 });
-                None
+                Operator::Equals
             }),
             None | Some(Value::Null) => {
-                self.problem(at(path, "operator"), Code::Missing, || {
+                self.fatal(at(path, "operator"), Code::Missing, || {
                     "is missing; use equals, contains, gt, exists, ...".into()
                 });
-                None
+                Operator::Equals
             }
             Some(other) => {
-                self.problem(at(path, "operator"), Code::WrongType, || {
+                self.fatal(at(path, "operator"), Code::WrongType, || {
                     format!("must be text, not {}", other.kind())
                 });
-                None
+                Operator::Equals
             }
         };
         let value = get(obj, "value").cloned().unwrap_or(Value::Null);
         let ignore_case = self.boolean(obj, path, "ignoreCase", false);
-        let join_ = match get(obj, "join") {
-            None | Some(Value::Null) => Some(Join::And),
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("and") => Some(Join::And),
-            Some(Value::String(s)) if s.eq_ignore_ascii_case("or") => Some(Join::Or),
+        let join = match get(obj, "join") {
+            None | Some(Value::Null) => Join::And,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("and") => Join::And,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("or") => Join::Or,
             Some(other) => {
-                self.problem(at(path, "join"), Code::UnknownValue, || {
+                self.fatal(at(path, "join"), Code::UnknownValue, || {
                     format!("must be \"and\" or \"or\", not {}", short(other))
                 });
-                None
+                Join::And
             }
         };
-        Some(Condition {
-            property: property?,
-            operator: operator?,
+        (self.unusable == mark).then_some(Condition {
+            property,
+            operator,
             value,
             ignore_case,
-            join: join_?,
+            join,
         })
     }
 
     fn player_event(&mut self, v: &Value, path: &str) -> Option<PlayerEvent> {
-        let obj = self.object(v, path, "a player event")?;
-        let kind = self.string(obj, path, "type");
-        let via = match self.word(obj, path, "via", &Via::ALL, "a player channel") {
-            Some(Some(v)) => Some(v),
-            Some(None) => Some(Via::EventsOn),
-            None => None,
-        };
+        let obj = self.object(v, path, what::PLAYER_EVENT)?;
+        let mark = self.unusable;
+        let kind = self.string(obj, path, "type").unwrap_or_default();
+        const CHANNELS: [&str; 3] = [Via::ALL[0].1, Via::ALL[1].1, Via::ALL[2].1];
+        let via = self
+            .word(obj, path, "via", &CHANNELS, what::CHANNEL)
+            .flatten()
+            .map_or(Via::EventsOn, |i| Via::ALL[i].0);
         let event = match get(obj, "event") {
-            None | Some(Value::Null) => Some(None),
-            Some(Value::String(s)) => Some(Some(s.clone())),
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
             Some(other) => {
-                self.problem(at(path, "event"), Code::WrongType, || {
+                self.fatal(at(path, "event"), Code::WrongType, || {
                     format!("must be a catalog event id or null, not {}", other.kind())
                 });
                 None
             }
         };
-        let fields = match get(obj, "fields") {
-            None | Some(Value::Null) => Some(Vec::new()),
+        let mut fields = Vec::new();
+        match get(obj, "fields") {
+            None | Some(Value::Null) => {}
             Some(Value::Object(pairs)) => {
-                let mut out = Vec::new();
                 for (k, v) in pairs {
                     match v {
-                        Value::String(s) if !s.is_empty() => out.push((k.clone(), s.clone())),
+                        Value::String(s) if !s.is_empty() => fields.push((k.clone(), s.clone())),
                         other => self.problem(at(&at(path, "fields"), k), Code::WrongType, || {
                             format!(
                                 "must be the name of a catalog property, not {}",
@@ -1419,29 +1433,27 @@ impl<W: Wording> Reader<'_, W> {
                         }),
                     }
                 }
-                Some(out)
             }
             Some(other) => {
-                self.problem(at(path, "fields"), Code::WrongType, || {
+                self.fatal(at(path, "fields"), Code::WrongType, || {
                     format!(
                         "must be an object of payload field → property name, not {}",
                         other.kind()
                     )
                 });
-                None
             }
-        };
-        Some(PlayerEvent {
-            kind: kind?,
-            via: via?,
-            event: event?,
-            fields: fields?,
+        }
+        (self.unusable == mark).then_some(PlayerEvent {
+            kind,
+            via,
+            event,
+            fields,
         })
     }
 }
 
 fn get<'v>(obj: &'v Obj, key: &str) -> Option<&'v Value> {
-    obj.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    super::value::lookup(obj, key)
 }
 
 fn short(v: &Value) -> String {

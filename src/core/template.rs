@@ -25,6 +25,7 @@
 use super::event::Event;
 use super::host::Host;
 use super::json;
+use super::text;
 use super::url::encode_component;
 use super::value::Value;
 #[allow(unused_imports)]
@@ -186,21 +187,20 @@ pub enum Part {
 fn split(s: &str) -> Result<Vec<(bool, &str)>, TemplateError> {
     let mut out = Vec::new();
     let mut rest = s;
-    while let Some(open) = crate::core::text::find(rest, "{{") {
-        let after = &rest[open + 2..];
-        let close = crate::core::text::find(after, "}}").ok_or(TemplateError::Unclosed)?;
-        let inner = after[..close].trim();
+    while let Some((before, after)) = text::split_once(rest, "{{") {
+        let (inner, next) = text::split_once(after, "}}").ok_or(TemplateError::Unclosed)?;
+        let inner = inner.trim();
         if inner.is_empty() {
             return Err(TemplateError::Empty);
         }
-        if crate::core::text::contains(inner, "{{") {
+        if text::contains(inner, "{{") {
             return Err(TemplateError::Nested);
         }
-        if open > 0 {
-            out.push((false, &rest[..open]));
+        if !before.is_empty() {
+            out.push((false, before));
         }
         out.push((true, inner));
-        rest = &after[close + 2..];
+        rest = next;
     }
     if !rest.is_empty() {
         out.push((false, rest));
@@ -209,7 +209,7 @@ fn split(s: &str) -> Result<Vec<(bool, &str)>, TemplateError> {
 }
 
 fn parse_number(s: &str) -> Option<u32> {
-    if s.is_empty() || s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+    if s.is_empty() || s.len() > 6 || !text::all_digits(s) {
         return None;
     }
     let n = s.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
@@ -217,35 +217,37 @@ fn parse_number(s: &str) -> Option<u32> {
 }
 
 fn filter(spec: &str) -> Result<Filter, TemplateError> {
-    let (name, arg) = match spec.split_once(':') {
+    let (name, arg) = match text::split_once(spec, ":") {
         Some((n, a)) => (n.trim(), Some(a.trim())),
         None => (spec, None),
     };
-    let with_arg = |f: fn(u32) -> Filter| match arg.and_then(parse_number) {
-        Some(n) => Ok(f(n)),
-        None => Err(TemplateError::FilterArgument(name.to_string())),
+    // By position in FILTERS (one look-up rather than a comparison each).
+    let Some(i) = FILTERS.iter().position(|f| *f == name) else {
+        return Err(TemplateError::UnknownFilter(name.to_string()));
     };
-    let plain = |f: Filter| match arg {
-        None => Ok(f),
-        Some(_) => Err(TemplateError::FilterArgument(name.to_string())),
+    // cut_keys, cut and limit take a count; the others take nothing.
+    let counted = matches!(i, 8..=10);
+    let n = match (counted, arg.and_then(parse_number)) {
+        (true, Some(n)) => n,
+        (false, _) if arg.is_none() => 0,
+        _ => return Err(TemplateError::FilterArgument(name.to_string())),
     };
-    match name {
-        "json" => plain(Filter::Json),
-        "base64" => plain(Filter::Base64),
-        "iso" => plain(Filter::Iso),
-        "seconds" => plain(Filter::Seconds),
-        "ms" => plain(Filter::Ms),
-        "micros" => plain(Filter::Micros),
-        "mrkdwn" => plain(Filter::Mrkdwn),
-        "safe_keys" => plain(Filter::SafeKeys),
-        "flat" => plain(Filter::Flat),
-        "string" => plain(Filter::Text),
-        "number" => plain(Filter::Number),
-        "cut_keys" => with_arg(Filter::CutKeys),
-        "cut" => with_arg(Filter::Cut),
-        "limit" => with_arg(Filter::Limit),
-        _ => Err(TemplateError::UnknownFilter(name.to_string())),
-    }
+    Ok(match i {
+        0 => Filter::Json,
+        1 => Filter::Base64,
+        2 => Filter::Iso,
+        3 => Filter::Seconds,
+        4 => Filter::Ms,
+        5 => Filter::Micros,
+        6 => Filter::Mrkdwn,
+        7 => Filter::SafeKeys,
+        8 => Filter::CutKeys(n),
+        9 => Filter::Cut(n),
+        10 => Filter::Limit(n),
+        11 => Filter::Flat,
+        12 => Filter::Text,
+        _ => Filter::Number,
+    })
 }
 
 fn source(s: &str) -> Result<Source, TemplateError> {
@@ -255,7 +257,9 @@ fn source(s: &str) -> Result<Source, TemplateError> {
     }
     if let Some(inner) = s.strip_prefix('"') {
         return match inner.strip_suffix('"') {
-            Some(t) if !t.contains('"') => Ok(Source::Literal(Value::String(t.to_string()))),
+            Some(t) if !text::contains(t, "\"") => {
+                Ok(Source::Literal(Value::String(t.to_string())))
+            }
             _ => Err(TemplateError::BadLiteral(s.to_string())),
         };
     }
@@ -292,7 +296,8 @@ pub fn parse_expr(inner: &str) -> Result<Expr, TemplateError> {
             i += 1;
             continue;
         }
-        let piece = &inner[start..i];
+        // `start` and `i` are at a `|` or the end: character boundaries.
+        let piece = text::split_at(text::split_at(inner, i).0, start).1;
         let double = !at_end && bytes.get(i + 1) == Some(&b'|');
         if in_filters {
             if double {
@@ -318,47 +323,44 @@ pub fn parse_expr(inner: &str) -> Result<Expr, TemplateError> {
     Ok(Expr { sources, filters })
 }
 
-/// Compiles a template; the error comes with the path below `t` where it is
-/// (`.text`, `[2]`), written only when there is one.
-pub fn compile(t: &Value) -> Result<Template, (String, TemplateError)> {
+/// The pieces of a text with placeholders, compiled.
+fn parts(s: &str) -> Result<Vec<Part>, TemplateError> {
+    let mut parts = Vec::new();
+    for (is_expr, p) in split(s)? {
+        parts.push(if is_expr {
+            Part::Expr(parse_expr(p)?)
+        } else {
+            Part::Text(p.to_string())
+        });
+    }
+    Ok(parts)
+}
+
+/// Compiles a template (stopping at the first problem; [`problems`] says
+/// where each one is).
+pub fn compile(t: &Value) -> Result<Template, TemplateError> {
     Ok(match t {
-        Value::String(s) => {
-            if !crate::core::text::contains(s, "{{") {
-                return Ok(Template::Literal(t.clone()));
+        Value::String(s) if text::contains(s, "{{") => {
+            let mut parts = parts(s)?;
+            match parts.pop() {
+                Some(Part::Expr(e)) if parts.is_empty() => Template::Whole(e),
+                last => {
+                    parts.extend(last);
+                    Template::Text(parts)
+                }
             }
-            let pieces = split(s).map_err(|e| (String::new(), e))?;
-            if let [(true, inner)] = pieces.as_slice() {
-                return parse_expr(inner)
-                    .map(Template::Whole)
-                    .map_err(|e| (String::new(), e));
-            }
-            let mut parts = Vec::with_capacity(pieces.len());
-            for (is_expr, p) in pieces {
-                parts.push(if is_expr {
-                    Part::Expr(parse_expr(p).map_err(|e| (String::new(), e))?)
-                } else {
-                    Part::Text(p.to_string())
-                });
-            }
-            Template::Text(parts)
         }
         Value::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for (i, v) in items.iter().enumerate() {
-                out.push(compile(v).map_err(|(p, e)| (index_path(i, &p), e))?);
+            for v in items {
+                out.push(compile(v)?);
             }
             Template::Array(out)
         }
         Value::Object(pairs) => {
             let mut out = Vec::with_capacity(pairs.len());
             for (k, v) in pairs {
-                let c = compile(v).map_err(|(p, e)| {
-                    let mut path = String::from(".");
-                    path.push_str(k);
-                    path.push_str(&p);
-                    (path, e)
-                })?;
-                out.push((k.clone(), c));
+                out.push((k.clone(), compile(v)?));
             }
             Template::Object(out)
         }
@@ -424,12 +426,7 @@ fn index_path(i: usize, rest: &str) -> String {
 
 /// Checks the placeholders of one string (URLs, texts).
 pub fn check_placeholders(s: &str) -> Result<(), TemplateError> {
-    for (is_expr, p) in split(s)? {
-        if is_expr {
-            parse_expr(p)?;
-        }
-    }
-    Ok(())
+    parts(s).map(drop)
 }
 
 /// `s` with every placeholder replaced by `with` (to check the shape of a URL).
@@ -518,21 +515,27 @@ fn whole(n: f64) -> Value {
 fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
     match f {
         Filter::Json => Value::String(json::to_json(&v, host)),
-        Filter::Base64 => {
+        Filter::Base64 | Filter::Text => {
             let mut t = String::new();
             text_of(&v, &mut t, host);
-            Value::String(super::auth::base64(t.as_bytes()))
+            Value::String(if f == Filter::Base64 {
+                super::auth::base64(t.as_bytes())
+            } else {
+                t
+            })
         }
-        Filter::Text => {
-            let mut t = String::new();
-            text_of(&v, &mut t, host);
-            Value::String(t)
+        Filter::Number | Filter::Iso | Filter::Seconds | Filter::Ms | Filter::Micros => {
+            let Some(n) = number_of(&v, host) else {
+                return Value::Null;
+            };
+            match f {
+                Filter::Number => Value::Number(n),
+                Filter::Iso => Value::String(iso(n)),
+                Filter::Seconds => whole(n / 1000.0),
+                Filter::Ms => whole(n),
+                _ => whole(n * 1000.0),
+            }
         }
-        Filter::Number => number_of(&v, host).map_or(Value::Null, Value::Number),
-        Filter::Iso => number_of(&v, host).map_or(Value::Null, |ms| Value::String(iso(ms))),
-        Filter::Seconds => number_of(&v, host).map_or(Value::Null, |ms| whole(ms / 1000.0)),
-        Filter::Ms => number_of(&v, host).map_or(Value::Null, whole),
-        Filter::Micros => number_of(&v, host).map_or(Value::Null, |ms| whole(ms * 1000.0)),
         Filter::Mrkdwn => map_text(v, &|s| {
             let mut o = String::with_capacity(s.len());
             for c in s.chars() {
@@ -546,18 +549,28 @@ fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
             o
         }),
         Filter::Cut(n) => map_text(v, &|s| cut_chars(s, n as usize)),
-        Filter::SafeKeys => map_keys(v, safe_key),
-        Filter::CutKeys(n) => map_keys(v, |k| cut_chars(&k, n as usize)),
+        Filter::SafeKeys => map_keys(v, &safe_key),
+        Filter::CutKeys(n) => map_keys(v, &|k| cut_chars(&k, n as usize)),
         Filter::Flat => {
             let flat = |v: Value| match v {
                 Value::Array(_) | Value::Object(_) => Value::String(json::to_json(&v, host)),
                 v => v,
             };
             match v {
-                Value::Object(pairs) => {
-                    Value::Object(pairs.into_iter().map(|(k, v)| (k, flat(v))).collect())
+                Value::Object(mut pairs) => {
+                    for p in pairs.iter_mut() {
+                        let v = core::mem::replace(&mut p.1, Value::Null);
+                        p.1 = flat(v);
+                    }
+                    Value::Object(pairs)
                 }
-                Value::Array(items) => Value::Array(items.into_iter().map(flat).collect()),
+                Value::Array(mut items) => {
+                    for it in items.iter_mut() {
+                        let v = core::mem::replace(it, Value::Null);
+                        *it = flat(v);
+                    }
+                    Value::Array(items)
+                }
                 other => other,
             }
         }
@@ -579,29 +592,27 @@ fn apply(f: Filter, v: Value, host: &dyn Host) -> Value {
 fn map_text(v: Value, f: &dyn Fn(&str) -> String) -> Value {
     match v {
         Value::String(s) => Value::String(f(&s)),
-        Value::Object(pairs) => Value::Object(
-            pairs
-                .into_iter()
-                .map(|(k, v)| match v {
-                    Value::String(s) => (k, Value::String(f(&s))),
-                    v => (k, v),
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|v| match v {
-                    Value::String(s) => Value::String(f(&s)),
-                    v => v,
-                })
-                .collect(),
-        ),
+        Value::Object(mut pairs) => {
+            for (_, v) in &mut pairs {
+                if let Value::String(s) = v {
+                    *s = f(s);
+                }
+            }
+            Value::Object(pairs)
+        }
+        Value::Array(mut items) => {
+            for v in &mut items {
+                if let Value::String(s) = v {
+                    *s = f(s);
+                }
+            }
+            Value::Array(items)
+        }
         other => other,
     }
 }
 
-fn map_keys(v: Value, f: impl Fn(String) -> String) -> Value {
+fn map_keys(v: Value, f: &dyn Fn(String) -> String) -> Value {
     match v {
         Value::Object(pairs) => {
             let mut out: Vec<(String, Value)> = Vec::with_capacity(pairs.len());
@@ -616,7 +627,7 @@ fn map_keys(v: Value, f: impl Fn(String) -> String) -> Value {
 
 fn cut_chars(s: &str, n: usize) -> String {
     match s.char_indices().nth(n) {
-        Some((i, _)) => s[..i].to_string(),
+        Some((i, _)) => text::split_at(s, i).0.to_string(),
         None => s.to_string(),
     }
 }
@@ -762,12 +773,13 @@ impl Template {
                 }
                 Value::String(out)
             }
-            Template::Array(items) => Value::Array(
-                items
-                    .iter()
-                    .map(|t| t.render_within(scope, host, budget).unwrap_or(Value::Null))
-                    .collect(),
-            ),
+            Template::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for t in items {
+                    out.push(t.render_within(scope, host, budget).unwrap_or(Value::Null));
+                }
+                Value::Array(out)
+            }
             Template::Object(pairs) => {
                 let mut out: Vec<(String, Value)> = Vec::with_capacity(pairs.len());
                 for (k, t) in pairs {
@@ -821,15 +833,7 @@ pub const DOT_SEGMENT: &str =
 impl UrlTemplate {
     /// Compiles a URL template.
     pub fn new(url: &str) -> Result<UrlTemplate, TemplateError> {
-        let mut parts = Vec::new();
-        for (is_expr, p) in split(url)? {
-            parts.push(if is_expr {
-                Part::Expr(parse_expr(p)?)
-            } else {
-                Part::Text(p.to_string())
-            });
-        }
-        Ok(UrlTemplate { parts })
+        Ok(UrlTemplate { parts: parts(url)? })
     }
 
     /// A URL taken as it is (no placeholders).
@@ -850,7 +854,7 @@ impl UrlTemplate {
         for p in &self.parts {
             match p {
                 Part::Text(t) => {
-                    in_query |= t.contains('?') || t.contains('#');
+                    in_query |= text::find_any(t, b"?#").is_some();
                     out.push_str(t);
                 }
                 Part::Expr(e) => {
@@ -878,11 +882,14 @@ impl UrlTemplate {
 /// Whether a path segment that contains filled text is a dot segment
 /// (`.`, `..`, or their `%2e` spellings, which URL parsers resolve alike).
 fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
-    let path_start = crate::core::text::find(url, "://").map_or(0, |i| {
-        url[i + 3..].find('/').map_or(url.len(), |j| i + 3 + j)
+    let path_start = text::find(url, "://").map_or(0, |i| {
+        text::split_at(url, i + 3)
+            .1
+            .bytes()
+            .position(|b| b == b'/')
+            .map_or(url.len(), |j| i + 3 + j)
     });
-    let path_end = url[path_start..]
-        .find(['?', '#'])
+    let path_end = text::find_any(text::split_at(url, path_start).1, b"?#")
         .map_or(url.len(), |i| path_start + i);
     let mut seg_start = path_start;
     for (i, b) in url.as_bytes()[path_start..path_end]
@@ -892,7 +899,7 @@ fn has_filled_dot_segment(url: &str, filled: &[(usize, usize)]) -> bool {
         .chain(core::iter::once((path_end, &b'/')))
     {
         if *b == b'/' {
-            let seg = &url[seg_start..i];
+            let seg = text::split_at(text::split_at(url, i).0, seg_start).1;
             // Inclusive: a value that renders nothing still touches the
             // segment it sits in (`..{{missing}}` is a dot segment).
             let touched = filled.iter().any(|&(a, b)| a <= i && b >= seg_start);
@@ -1050,32 +1057,32 @@ mod tests {
 
     #[test]
     fn errors() {
+        assert_eq!(compile(&"{{a".into()).unwrap_err(), TemplateError::Unclosed);
+        assert_eq!(compile(&"{{ }}".into()).unwrap_err(), TemplateError::Empty);
         assert_eq!(
-            compile(&"{{a".into()).unwrap_err().1,
-            TemplateError::Unclosed
-        );
-        assert_eq!(
-            compile(&"{{ }}".into()).unwrap_err().1,
-            TemplateError::Empty
-        );
-        assert_eq!(
-            compile(&"{{a|shout}}".into()).unwrap_err().1,
+            compile(&"{{a|shout}}".into()).unwrap_err(),
             TemplateError::UnknownFilter("shout".into())
         );
         assert_eq!(
-            compile(&"{{a|cut}}".into()).unwrap_err().1,
+            compile(&"{{a|cut}}".into()).unwrap_err(),
             TemplateError::FilterArgument("cut".into())
         );
         assert_eq!(
-            compile(&"{{a||}}".into()).unwrap_err().1,
+            compile(&"{{a||}}".into()).unwrap_err(),
             TemplateError::MissingPart
         );
-        let e = compile(&obj([(
-            "x",
-            Value::Array(vec!["ok".into(), "{{a|cut:0}}".into()]),
-        )]))
-        .unwrap_err();
-        assert_eq!(e.0, ".x[1]");
+        let t = obj([("x", Value::Array(vec!["ok".into(), "{{a|cut:0}}".into()]))]);
+        assert_eq!(
+            compile(&t).unwrap_err(),
+            TemplateError::FilterArgument("cut".into())
+        );
+        assert_eq!(
+            problems(&t),
+            vec![(
+                ".x[1]".to_string(),
+                TemplateError::FilterArgument("cut".into())
+            )]
+        );
     }
 
     #[test]

@@ -4,6 +4,8 @@
 
 #[allow(unused_imports)]
 use crate::core::prelude::*;
+use crate::core::text::{self, split_at};
+
 /// The parts of an absolute URL the rules look at.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Parts<'a> {
@@ -17,66 +19,106 @@ pub struct Parts<'a> {
     pub has_userinfo: bool,
 }
 
-/// Splits an absolute `scheme://authority/...` URL.
-pub fn parts(url: &str) -> Result<Parts<'_>, &'static str> {
-    let (scheme, rest) = crate::core::text::split_once(url, "://")
-        .ok_or("is not an absolute URL (it must start with https://)")?;
-    if scheme.is_empty()
-        || !scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))
-    {
-        return Err("has no valid scheme (it must start with https://)");
+/// What is wrong with the shape of a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Malformed {
+    /// No `://`.
+    NotAbsolute,
+    /// An empty scheme or one with other characters than a scheme has.
+    Scheme,
+    /// `[` without `]` in the host.
+    UnclosedBracket,
+    /// Text between `]` and the port or path.
+    AfterBracket,
+    /// An empty host.
+    NoHost,
+    /// Characters a host name cannot have (`%` included: the URL standard
+    /// decodes it, and `%2f` would become a `/`).
+    HostCharacters,
+    /// Brackets that hold no IPv6 address.
+    Ipv6,
+    /// A host whose last label is a number but that is no IPv4 address.
+    Ipv4,
+    /// A port that is not a number up to 65535.
+    Port,
+    /// Spaces or control characters anywhere.
+    Spaces,
+}
+
+impl Malformed {
+    /// What is wrong and what to do (the editor's message).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Malformed::NotAbsolute => "is not an absolute URL (it must start with https://)",
+            Malformed::Scheme => "has no valid scheme (it must start with https://)",
+            Malformed::UnclosedBracket => "has an unclosed [ in its host",
+            Malformed::AfterBracket => "has text after its host",
+            Malformed::NoHost => "has no host",
+            Malformed::HostCharacters => {
+                "has characters that are not allowed in a host name (write it without %-encoding)"
+            }
+            Malformed::Ipv6 => "has an invalid IPv6 address in [ ]",
+            Malformed::Ipv4 => "ends in a number but is not an IPv4 address like 192.0.2.1",
+            Malformed::Port => "has an invalid port",
+            Malformed::Spaces => "contains spaces or control characters; percent-encode them",
+        }
     }
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let (has_userinfo, hostport) = match authority.rfind('@') {
-        Some(i) => (true, &authority[i + 1..]),
+}
+
+/// Splits an absolute `scheme://authority/...` URL.
+pub fn parts(url: &str) -> Result<Parts<'_>, Malformed> {
+    let (scheme, rest) = crate::core::text::split_once(url, "://").ok_or(Malformed::NotAbsolute)?;
+    if scheme.is_empty()
+        || !text::all_bytes(scheme, |b| {
+            b.is_ascii_alphanumeric() || text::is_one_of(b, b"+-.")
+        })
+    {
+        return Err(Malformed::Scheme);
+    }
+    let authority = text::until(rest, b"/?#");
+    let (has_userinfo, hostport) = match text::rsplit_once(authority, b'@') {
+        Some((_, h)) => (true, h),
         None => (false, authority),
     };
     let (host, port) = if let Some(stripped) = hostport.strip_prefix('[') {
-        let close = stripped.find(']').ok_or("has an unclosed [ in its host")?;
-        let after = &stripped[close + 1..];
+        let (_, after) = text::split_once(stripped, "]").ok_or(Malformed::UnclosedBracket)?;
         let port = match after.strip_prefix(':') {
             Some(p) => Some(p),
             None if after.is_empty() => None,
-            None => return Err("has text after its host"),
+            None => return Err(Malformed::AfterBracket),
         };
-        (&hostport[..close + 2], port)
+        (split_at(hostport, hostport.len() - after.len()).0, port)
     } else {
-        match hostport.rsplit_once(':') {
+        match text::rsplit_once(hostport, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (hostport, None),
         }
     };
     if host.is_empty() {
-        return Err("has no host");
+        return Err(Malformed::NoHost);
     }
     if let Some(inner) = host.strip_prefix('[') {
         if !is_ipv6(inner.strip_suffix(']').unwrap_or(inner)) {
-            return Err("has an invalid IPv6 address in [ ]");
+            return Err(Malformed::Ipv6);
         }
-    } else if !host
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b) || b >= 0x80)
-    {
-        return Err(
-            "has characters that are not allowed in a host name (write it without %-encoding)",
-        );
+    } else if !text::all_bytes(host, |b| {
+        b.is_ascii_alphanumeric() || text::is_one_of(b, b"-._~") || b >= 0x80
+    }) {
+        return Err(Malformed::HostCharacters);
     } else if !ipv4_ok(host) {
-        return Err("ends in a number but is not an IPv4 address like 192.0.2.1");
+        return Err(Malformed::Ipv4);
     }
     if let Some(p) = port {
         if p.is_empty()
             || p.len() > 5
-            || !p.bytes().all(|b| b.is_ascii_digit())
+            || !text::all_digits(p)
             || p.bytes().fold(0u32, |n, d| n * 10 + u32::from(d - b'0')) > 65535
         {
-            return Err("has an invalid port");
+            return Err(Malformed::Port);
         }
     }
-    if url.bytes().any(|b| b <= b' ' || b == 0x7f) {
-        return Err("contains spaces or control characters; percent-encode them");
+    if !text::all_bytes(url, |b| b > b' ' && b != 0x7f) {
+        return Err(Malformed::Spaces);
     }
     Ok(Parts {
         scheme,
@@ -157,8 +199,8 @@ pub fn is_local_host(host: &str) -> bool {
 /// Why a destination URL is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum UrlError {
-    /// Not an absolute URL, or a malformed part (the reason).
-    Malformed(&'static str),
+    /// Not an absolute URL, or a malformed part.
+    Malformed(Malformed),
     /// `user:password@` in the URL.
     UserInfo,
     /// Plain `http` to a host other than the local machine (the host).
@@ -171,7 +213,7 @@ impl UrlError {
     /// What is wrong and what to do.
     pub fn message(&self) -> String {
         match self {
-            UrlError::Malformed(why) => why.to_string(),
+            UrlError::Malformed(why) => why.as_str().to_string(),
             UrlError::UserInfo => {
                 "must not contain a user name or password; use basic authentication instead".into()
             }
@@ -201,7 +243,7 @@ pub fn check_destination_url(url: &str) -> Result<(), UrlError> {
 pub fn encode_component(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
+        if b.is_ascii_alphanumeric() || text::is_one_of(b, b"-_.!~*'()") {
             out.push(b as char);
         } else {
             out.push('%');
@@ -216,13 +258,10 @@ pub fn with_query(url: &str, pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return url.to_string();
     }
-    let (base, fragment) = match url.find('#') {
-        Some(i) => (&url[..i], &url[i..]),
-        None => (url, ""),
-    };
+    let (base, fragment) = split_at(url, text::find(url, "#").unwrap_or(url.len()));
     let mut out = String::with_capacity(url.len() + pairs.len() * 16);
     out.push_str(base);
-    let mut sep = if !base.contains('?') {
+    let mut sep = if !text::contains(base, "?") {
         '?'
     } else if base.ends_with('?') || base.ends_with('&') {
         '\0'

@@ -73,7 +73,7 @@ pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Pr
                 )
             });
         }
-        if w.id.contains(':') {
+        if crate::core::text::contains(&w.id, ":") {
             out.add(at(&path, "id"), Code::BadId, || {
                 format!("\"{}\" contains ':'; use letters, digits, - or _", w.id)
             });
@@ -91,7 +91,7 @@ pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Pr
             }
         }
         for (field, name) in &p.fields {
-            if name.chars().any(char::is_whitespace) {
+            if crate::core::text::has_whitespace(name) {
                 out.add(
                     at(&at(&item("", "playerEvents", i), "fields"), field),
                     Code::Whitespace,
@@ -105,9 +105,9 @@ pub(crate) fn check_read<W: Wording>(s: &Settings, origin: &Origin, out: &mut Pr
 /// HTTP token characters (RFC 9110), the only ones allowed in a header name.
 pub fn is_token(name: &str) -> bool {
     !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+        && crate::core::text::all_bytes(name, |b| {
+            b.is_ascii_alphanumeric() || crate::core::text::is_one_of(b, b"!#$%&'*+-.^_`|~")
+        })
 }
 
 /// Headers the browser sets itself and silently refuses from scripts.
@@ -145,7 +145,7 @@ fn is_forbidden_header(name: &str) -> bool {
 fn placeholder_before_path(url: &str) -> bool {
     match crate::core::text::split_once(url, "://") {
         Some((scheme, rest)) => {
-            let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+            let authority = crate::core::text::until(rest, b"/?#");
             crate::core::text::contains(scheme, "{{")
                 || crate::core::text::contains(authority, "{{")
         }
@@ -219,7 +219,7 @@ fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems
                 )
             });
         }
-        if h.value.contains(['\r', '\n']) {
+        if crate::core::text::find_any(&h.value, b"\r\n").is_some() {
             out.add(at(&hp, "value"), Code::HeaderValue, || {
                 "contains a line break; header values must be on one line".into()
             });
@@ -283,7 +283,7 @@ fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems
                 }
             }
         }
-        Auth::Basic { username, .. } if username.contains(':') => {
+        Auth::Basic { username, .. } if crate::core::text::contains(username, ":") => {
             out.add(at(path, "auth.username"), Code::BadCredential, || {
                 "must not contain ':'".into()
             });
@@ -325,7 +325,7 @@ fn is_own_path(p: &str) -> bool {
     p.starts_with('/')
         && !p.starts_with("//")
         && !p.starts_with("/\\")
-        && !p.bytes().any(|b| b <= b' ' || b == b'\\' || b == 0x7f)
+        && crate::core::text::all_bytes(p, |b| b > b' ' && b != b'\\' && b != 0x7f)
 }
 
 /// "is not an event of the catalog", with the closest id.
@@ -420,7 +420,7 @@ fn check_webhook<W: Wording>(
         for (i, p) in props.iter().enumerate() {
             let pp = item(path, "properties", i);
             if let Some(r) = &p.rename {
-                if r.chars().any(char::is_whitespace) {
+                if crate::core::text::has_whitespace(r) {
                     out.add(at(&pp, "as"), Code::Whitespace, || whitespace_message(r));
                 }
             }
@@ -436,7 +436,7 @@ fn check_webhook<W: Wording>(
     }
     for (i, st) in w.static_properties.iter().enumerate() {
         let sp = item(path, "static", i);
-        if st.name.chars().any(char::is_whitespace) {
+        if crate::core::text::has_whitespace(&st.name) {
             out.add(at(&sp, "name"), Code::Whitespace, || {
                 whitespace_message(&st.name)
             });

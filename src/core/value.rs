@@ -35,7 +35,7 @@ impl Value {
     /// The value under `key` when `self` is an object.
     pub fn get(&self, key: &str) -> Option<&Value> {
         match self {
-            Value::Object(pairs) => pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            Value::Object(pairs) => lookup(pairs, key),
             _ => None,
         }
     }
@@ -104,6 +104,16 @@ impl Value {
             set_pair(pairs, key, value);
         }
     }
+}
+
+/// The value under `key` in an ordered pair list (the first one).
+pub fn lookup<'a>(pairs: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
+    for (k, v) in pairs {
+        if k == key {
+            return Some(v);
+        }
+    }
+    None
 }
 
 /// Appends the decimal digits of `n` (no formatting machinery).

@@ -25,7 +25,7 @@ const MARGIN = 2000; // see ADOPT_AFTER_MS in src/core/queue.rs
 const SLICE_MS = 50;
 
 // Operations of the Rust `call` export (src/runtime/mod.rs).
-const POLL = 0, ANSWER = 1, TOKEN = 2, PROBED = 3, PROVIDER = 4, ONLINE = 5, HIDDEN = 6, ADOPT = 7, STORE_FAILED = 8, IDENTIFY = 9, PLAYER_USER = 10, CONTEXT = 11, UPDATE = 12, STATS = 13, STOP = 14, FLUSH = 15, SKIPPED = 16, FAIL = 17, REPLAY = 18;
+const POLL = 0, ANSWER = 1, TOKEN = 2, PROBED = 3, PROVIDER = 4, ONLINE = 5, HIDDEN = 6, ADOPT = 7, STORE_FAILED = 8, IDENTIFY = 9, PLAYER_USER = 10, CONTEXT = 11, UPDATE = 12, STATS = 13, STOP = 14, FLUSH = 15, SKIPPED = 16, FAIL = 17, REPLAY = 18, WANTS = 19, EMIT = 20;
 
 const g = globalThis;
 const now = () => performance.now();
@@ -637,7 +637,7 @@ export class Runtime {
     if (this.dead || typeof type !== "string") return 0;
     let wanted;
     try {
-      wanted = this.w.wants(this.h, type);
+      wanted = this.w.call(this.h, WANTS, type, 0, 0, 0, 0) !== "";
     } catch (e) {
       this.fail(e);
       return 0;
@@ -648,7 +648,7 @@ export class Runtime {
     if (skipped) this.skip(skipped);
     let n = 0;
     try {
-      n = this.w.emit(this.h, type, json, now(), Date.now());
+      n = +this.w.call(this.h, EMIT, type + "\0" + json, 0, 0, now(), Date.now());
     } catch (e) {
       this.fail(e);
       return 0;

@@ -102,16 +102,16 @@ pub fn create(settings: &str, options: &str, seed: f64, now: f64, wall: f64) -> 
 }
 
 /// Whether any webhook of runtime `h` listens to `kind` (the page skips
-/// reading an event's properties when none does).
-#[wasm_bindgen]
+/// reading an event's properties when none does). The page asks through
+/// `call(h, WANTS, kind)`: one export less.
 pub fn wants(h: u32, kind: &str) -> bool {
     engine(h).is_some_and(|e| e.wants(kind))
 }
 
 /// Takes an event (`props`: a JSON object, as `intake.js` wrote it);
 /// returns how many webhooks matched. Records and requests follow at the
-/// next `call(h, POLL)`, which the page runs in a microtask.
-#[wasm_bindgen]
+/// next `call(h, POLL)`, which the page runs in a microtask. The page emits
+/// through `call(h, EMIT, kind + "\0" + props)`: one export less.
 pub fn emit(h: u32, kind: &str, props: &str, now: f64, wall: f64) -> u32 {
     let Some(e) = engine(h) else { return 0 };
     e.set_wall_offset(wall - now);
@@ -143,6 +143,8 @@ mod op {
     pub const SKIPPED: u32 = 16;
     pub const FAIL: u32 = 17;
     pub const REPLAY: u32 = 18;
+    pub const WANTS: u32 = 19;
+    pub const EMIT: u32 = 20;
 }
 
 /// Every other input of runtime `h`, by operation (see `op` and
@@ -150,6 +152,16 @@ mod op {
 /// of the operation (stats, settings problems).
 #[wasm_bindgen]
 pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) -> String {
+    // `wants` and `emit` answer for themselves: "1" or "", the count matched.
+    if op == op::WANTS {
+        return if wants(h, text) { "1" } else { "" }.into();
+    }
+    if op == op::EMIT {
+        let (kind, props) = crate::core::text::split_once(text, "\0").unwrap_or((text, ""));
+        let mut n = String::new();
+        crate::core::value::push_uint(&mut n, u64::from(emit(h, kind, props, now, wall)));
+        return n;
+    }
     let Some(e) = engine(h) else {
         return String::new();
     };

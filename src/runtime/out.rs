@@ -11,7 +11,7 @@
 
 use super::host::BrowserHost;
 use crate::core::engine::{Effect, Engine, TokenSource};
-use crate::core::json::{write_number, write_string, write_value};
+use crate::core::json::{write_number, write_string};
 use crate::core::prelude::*;
 use crate::core::settings::Problem;
 
@@ -45,7 +45,7 @@ pub fn problems(list: &[Problem]) -> String {
 /// The `stats()` object.
 pub fn stats(e: &Engine) -> String {
     let mut out = String::new();
-    write_value(&mut out, &e.stats().to_value(), &BrowserHost);
+    e.stats().write_json(&mut out);
     out
 }
 
