@@ -218,7 +218,7 @@ fn valid(s: &Settings, doc: &Value, event: &Event) {
     for w in &s.webhooks {
         let conditions = match Conditions::compile(&w.conditions, &host) {
             Ok(c) => c,
-            Err(e) => panic!("conditions of valid settings do not compile: {e}"),
+            Err(e) => panic!("conditions of valid settings do not compile: {e:?}"),
         };
         let _ = conditions.test(event, &host);
         let _ = conditions.rows(event, &host);
@@ -350,7 +350,7 @@ fn templates(u: &mut Unstructured, event: &Event) -> Result<()> {
             },
         )?,
     ] {
-        let first = template::problems(t).into_iter().next();
+        let first = template::problems(t).into_iter().next().map(|(_, e)| e);
         assert_eq!(
             template::compile(t).err(),
             first,

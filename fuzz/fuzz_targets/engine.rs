@@ -825,6 +825,8 @@ fn run(u: &mut Unstructured) -> Result<()> {
             base_delay_ms: 1.0,
             max_delay_ms: 10.0,
             drop_reports: 1,
+            keepalive_requests: 2,
+            records_per_poll: 4,
         },
         1 => Limits {
             in_flight_per_destination: 2,

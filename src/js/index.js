@@ -12,11 +12,10 @@
 // The editor, tests and tools load the editor module instead
 // ("walkme-webhooks/editor": validate, catalog, presets, preview, publish).
 
-import wasmInit, { create, wants, emit, call } from "./walkme_webhooks.js";
+import wasmInit, * as wasm from "./walkme_webhooks.js";
 import { Runtime } from "./runtime.js";
 export { playerEvents } from "./bridge.js";
 
-const wasm = { create, wants, emit, call };
 let ready = null;
 
 /** Loads and instantiates the WebAssembly module; call once before `start`. */
