@@ -869,7 +869,7 @@ type Obj = [(String, Value)];
 
 /// What an item is, in the editor's messages ("must be a header (an
 /// object)"); the runtime's short wording leaves it out.
-const WHAT: [&str; 12] = [
+const WHAT: [&str; 10] = [
     "a destination",
     "a header",
     "a rate limit",
@@ -880,9 +880,27 @@ const WHAT: [&str; 12] = [
     "a static property",
     "a condition",
     "a player event",
-    "a body format",
-    "a player channel",
 ];
+
+/// What a word names and the words allowed, in the editor's messages
+/// ("\"x\" is not a mode; use cors, simple or no-cors").
+const WORDS: [(&str, &str); 4] = [
+    ("a request type", "GET, POST, PUT, PATCH or DELETE"),
+    ("a mode", "cors, simple or no-cors"),
+    ("a body format", "json, form, text"),
+    (
+        "a player channel",
+        "events.on, walkme_event, walkme_player_event",
+    ),
+];
+
+/// Positions in [`WORDS`].
+mod words {
+    pub const METHOD: usize = 0;
+    pub const MODE: usize = 1;
+    pub const FORMAT: usize = 2;
+    pub const CHANNEL: usize = 3;
+}
 
 /// Positions in [`WHAT`].
 mod what {
@@ -896,8 +914,6 @@ mod what {
     pub const STATIC: usize = 7;
     pub const CONDITION: usize = 8;
     pub const PLAYER_EVENT: usize = 9;
-    pub const FORMAT: usize = 10;
-    pub const CHANNEL: usize = 11;
 }
 
 impl<W: Wording> Reader<'_, W> {
@@ -1012,30 +1028,38 @@ impl<W: Wording> Reader<'_, W> {
     }
 
     /// One of `words` (the text of `key`), or a problem listing them.
-    /// The position of the text of `key` among `words`, `None` when absent,
-    /// or a problem listing them.
+    /// The position of the text of `key` among `words` (in any case when
+    /// `any_case`), `None` when absent, or a problem saying what is allowed
+    /// (`kind`: a position in [`WORDS`]).
     fn word(
         &mut self,
         obj: &Obj,
         path: &str,
         key: &str,
         words: &[&'static str],
-        what: usize,
+        any_case: bool,
+        kind: usize,
     ) -> Option<Option<usize>> {
         match get(obj, key) {
             None | Some(Value::Null) => Some(None),
-            Some(Value::String(s)) => match words.iter().position(|w| *w == s.as_str()) {
-                Some(i) => Some(Some(i)),
-                None => {
-                    self.fatal(at(path, key), Code::UnknownValue, || {
-                        format!("\"{s}\" is not {}; use {}", WHAT[what], words.join(", "))
-                    });
-                    None
+            Some(Value::String(s)) => {
+                match words
+                    .iter()
+                    .position(|w| *w == s.as_str() || any_case && w.eq_ignore_ascii_case(s))
+                {
+                    Some(i) => Some(Some(i)),
+                    None => {
+                        self.fatal(at(path, key), Code::UnknownValue, || {
+                            let (what, alts) = WORDS[kind];
+                            format!("\"{s}\" is not {what}; use {alts}")
+                        });
+                        None
+                    }
                 }
-            },
+            }
             Some(other) => {
                 self.fatal(at(path, key), Code::WrongType, || {
-                    format!("must be text ({}), not {}", words.join(", "), other.kind())
+                    format!("must be text ({}), not {}", WORDS[kind].1, other.kind())
                 });
                 None
             }
@@ -1114,24 +1138,11 @@ impl<W: Wording> Reader<'_, W> {
         let mark = self.unusable;
         let id = self.string(obj, path, "id").unwrap_or_default();
         let platform = self.opt_string(obj, path, "platform").unwrap_or_default();
-        let method = match get(obj, "method") {
-            None | Some(Value::Null) => Method::Post,
-            Some(Value::String(s)) => Method::parse(s).unwrap_or_else(|| {
-                self.fatal(at(path, "method"), Code::UnknownValue, || {
-                    format!("\"{s}\" is not a request type; use GET, POST, PUT, PATCH or DELETE")
-                });
-                Method::Post
-            }),
-            Some(other) => {
-                self.fatal(at(path, "method"), Code::WrongType, || {
-                    format!(
-                        "must be text (GET, POST, PUT, PATCH or DELETE), not {}",
-                        other.kind()
-                    )
-                });
-                Method::Post
-            }
-        };
+        const METHODS: [&str; 5] = ["POST", "GET", "PUT", "PATCH", "DELETE"];
+        let method = self
+            .word(obj, path, "method", &METHODS, true, words::METHOD)
+            .flatten()
+            .map_or(Method::Post, |i| Method::ALL[i]);
         let url = self.string(obj, path, "url").unwrap_or_default();
         let auth = match get(obj, "auth") {
             None | Some(Value::Null) => Auth::None,
@@ -1157,32 +1168,28 @@ impl<W: Wording> Reader<'_, W> {
             };
             headers.push(Header { name, value });
         }
-        let mode = match get(obj, "mode") {
-            None | Some(Value::Null) => Mode::Cors,
-            Some(Value::String(s)) => match s.as_str() {
-                "cors" => Mode::Cors,
-                "simple" => Mode::Simple,
-                "no-cors" => Mode::NoCors,
-                _ => {
-                    self.fatal(at(path, "mode"), Code::UnknownValue, || {
-                        format!("\"{s}\" is not a mode; use cors, simple or no-cors")
-                    });
-                    Mode::Cors
-                }
-            },
-            Some(other) => {
-                self.fatal(at(path, "mode"), Code::WrongType, || {
-                    format!(
-                        "must be text (cors, simple or no-cors), not {}",
-                        other.kind()
-                    )
-                });
-                Mode::Cors
-            }
-        };
+        const MODES: [Mode; 3] = [Mode::Cors, Mode::Simple, Mode::NoCors];
+        let mode = self
+            .word(
+                obj,
+                path,
+                "mode",
+                &["cors", "simple", "no-cors"],
+                false,
+                words::MODE,
+            )
+            .flatten()
+            .map_or(Mode::Cors, |i| MODES[i]);
         const FORMATS: [Format; 3] = [Format::Json, Format::Form, Format::Text];
         let format = self
-            .word(obj, path, "format", &["json", "form", "text"], what::FORMAT)
+            .word(
+                obj,
+                path,
+                "format",
+                &["json", "form", "text"],
+                false,
+                words::FORMAT,
+            )
             .flatten()
             .map_or(Format::default_for(mode), |i| FORMATS[i]);
         let body = match get(obj, "body") {
@@ -1405,7 +1412,7 @@ impl<W: Wording> Reader<'_, W> {
         let kind = self.string(obj, path, "type").unwrap_or_default();
         const CHANNELS: [&str; 3] = [Via::ALL[0].1, Via::ALL[1].1, Via::ALL[2].1];
         let via = self
-            .word(obj, path, "via", &CHANNELS, what::CHANNEL)
+            .word(obj, path, "via", &CHANNELS, false, words::CHANNEL)
             .flatten()
             .map_or(Via::EventsOn, |i| Via::ALL[i].0);
         let event = match get(obj, "event") {

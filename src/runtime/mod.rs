@@ -166,6 +166,13 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
         return String::new();
     };
     e.set_wall_offset(wall - now);
+    // The operations whose text is JSON, read once.
+    let v = if matches!(op, op::TOKEN | op::ADOPT | op::IDENTIFY | op::CONTEXT) {
+        json::parse(text, &BrowserHost).unwrap_or(Value::Null)
+    } else {
+        Value::Null
+    };
+    let item = |i: usize| v.as_array().and_then(|a| a.get(i));
     match op {
         op::POLL => e.poll(now),
         op::ANSWER => {
@@ -193,8 +200,6 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
         }
         op::TOKEN => {
             // text: [destination, answer (JSON value or null), error, request]
-            let v = json::parse(text, &BrowserHost).unwrap_or(Value::Null);
-            let item = |i: usize| v.as_array().and_then(|a| a.get(i));
             let dest = item(0)
                 .and_then(Value::as_str)
                 .unwrap_or_default()
@@ -214,15 +219,13 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
         op::ONLINE => e.set_online(a != 0.0, now),
         op::HIDDEN => e.page_hidden(now),
         op::ADOPT => {
-            if let Ok(Value::Array(records)) = json::parse(text, &BrowserHost) {
-                e.adopt(&records, now);
+            if let Value::Array(records) = &v {
+                e.adopt(records, now);
             }
         }
         op::STORE_FAILED => e.store_failed(text),
         op::IDENTIFY => {
             // text: [userId or null, traits object]
-            let v = json::parse(text, &BrowserHost).unwrap_or(Value::Null);
-            let item = |i: usize| v.as_array().and_then(|a| a.get(i));
             let user = item(0).and_then(Value::as_str).map(str::to_string);
             let traits = match item(1) {
                 Some(Value::Object(p)) => p.clone(),
@@ -232,7 +235,6 @@ pub fn call(h: u32, op: u32, text: &str, a: f64, b: f64, now: f64, wall: f64) ->
         }
         op::PLAYER_USER => e.set_player_user((!text.is_empty()).then(|| text.to_string())),
         op::CONTEXT => {
-            let v = json::parse(text, &BrowserHost).unwrap_or(Value::Null);
             let s = |k: &str| {
                 v.get(k)
                     .and_then(Value::as_str)
