@@ -70,7 +70,13 @@ function copy(name, patches) {
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"));
   symlinkSync(TARGET, join(dir, "target"));
   run("git", ["init", "-q"], { cwd: dir });
-  for (const p of patches) run("git", ["apply", "--whitespace=nowarn", join(PATCHES, p)], { cwd: dir });
+  for (const p of patches) {
+    try {
+      run("git", ["apply", "--whitespace=nowarn", join(PATCHES, p)], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+    } catch (e) {
+      throw new Error(`packages: bench/packages/${p} does not apply to this commit (update it):\n${e.stderr}`);
+    }
+  }
   return dir;
 }
 
