@@ -3,7 +3,8 @@
 // responses) and one loopback receiver: what a visitor's page downloads and
 // how soon from navigation start it can take events (desktop and mobile
 // profiles), then the same events for all three; three rounds, medians.
-// Prints the table and writes it to BENCHMARKS.md.
+// Prints the table and writes it to BENCHMARKS.md, with the section on what
+// each package costs, from bench/packages.json (node bench/packages.mjs).
 //
 //   node bench/run.mjs [--rounds 3] [--no-write]
 //
@@ -19,6 +20,7 @@ import os from "node:os";
 import { launch, serve } from "../tests/e2e/helpers.mjs";
 import { startBenchServer, root } from "./server.mjs";
 import { downloadSize } from "../scripts/package.mjs";
+import { packagesSectionOfFile } from "./packages-report.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf("--" + name);
@@ -712,7 +714,8 @@ ${notes}
 ## Per round
 
 ${rawTable.join("\n")}
-`;
+
+${packagesSectionOfFile()}`;
 
 console.log("\n" + machine + "\n\n" + table + "\n");
 if (WRITE) {
