@@ -25,6 +25,7 @@ import { PACKAGES, packagesSection } from "./packages-report.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const PATCHES = join(root, "bench/packages");
 const TARGET = join(root, "target/packages");
+mkdirSync(TARGET, { recursive: true });
 const KEEP = process.argv.includes("--keep");
 
 // The editor module's variants: the patches applied to the copy, in order.
