@@ -37,9 +37,9 @@ pub fn looks_numeric(t: &str) -> bool {
 }
 
 /// A plain number literal (`4`, `-1.5`, `2e3`) read exactly where that is
-/// cheap, for template fallbacks (see [`super::json::parse_fast`]).
+/// cheap, for template fallbacks (see [`super::num::parse_fast`]).
 pub fn parse_plain_number(s: &str) -> Option<f64> {
-    super::json::parse_fast(s)
+    super::num::parse_fast(s)
 }
 
 /// The host in Rust: number formatting and lower case by Rust's rules
@@ -51,7 +51,7 @@ pub struct NativeHost;
 #[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
 impl Host for NativeHost {
     fn number_to_string(&self, n: f64) -> String {
-        crate::core::json::js_number_string(n)
+        crate::core::num::js_number_string(n)
     }
 
     fn parse_number(&self, s: &str) -> Option<f64> {

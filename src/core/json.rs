@@ -102,143 +102,6 @@ pub fn write_string(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// A number written as decimal digits with an optional sign, point and
-/// exponent, read exactly when that is cheap: up to 15 significant digits
-/// and a power of ten up to 22 (both exact in an `f64`, so one multiplication
-/// or division rounds correctly). `None` otherwise; the caller then asks the
-/// host (`Number(text)` in the browser).
-pub fn parse_fast(s: &str) -> Option<f64> {
-    let b = s.as_bytes();
-    let (neg, mut i) = match b.first()? {
-        b'-' => (true, 1),
-        b'+' => (false, 1),
-        _ => (false, 0),
-    };
-    let mut mantissa: u64 = 0;
-    let mut digits = 0;
-    let mut exp: i32 = 0;
-    let mut any = false;
-    let mut seen_point = false;
-    while let Some(&c) = b.get(i) {
-        match c {
-            b'0'..=b'9' => {
-                any = true;
-                if mantissa == 0 && c == b'0' {
-                    if seen_point {
-                        exp -= 1;
-                    }
-                } else {
-                    digits += 1;
-                    if digits > 15 {
-                        return None;
-                    }
-                    mantissa = mantissa * 10 + u64::from(c - b'0');
-                    if seen_point {
-                        exp -= 1;
-                    }
-                }
-            }
-            b'.' if !seen_point => seen_point = true,
-            b'e' | b'E' => break,
-            _ => return None,
-        }
-        i += 1;
-    }
-    if !any {
-        return None;
-    }
-    if let Some(b'e' | b'E') = b.get(i) {
-        i += 1;
-        let eneg = match b.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
-        let start = i;
-        let mut e: i32 = 0;
-        while let Some(&c) = b.get(i) {
-            if !c.is_ascii_digit() || e > 10_000 {
-                return None;
-            }
-            e = e * 10 + i32::from(c - b'0');
-            i += 1;
-        }
-        if i == start {
-            return None;
-        }
-        exp += if eneg { -e } else { e };
-    }
-    const POW10: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-    let m = mantissa as f64;
-    let v = if mantissa == 0 {
-        0.0
-    } else if (0..=22).contains(&exp) {
-        m * POW10[exp as usize]
-    } else if (-22..0).contains(&exp) {
-        m / POW10[(-exp) as usize]
-    } else {
-        return None;
-    };
-    Some(if neg { -v } else { v })
-}
-
-/// ECMAScript's Number::toString(10) for finite and non-finite numbers,
-/// built on Rust's shortest round-trip digits (native builds; the browser
-/// asks JavaScript).
-#[cfg(any(not(target_arch = "wasm32"), feature = "std"))]
-pub fn js_number_string(n: f64) -> String {
-    if n.is_nan() {
-        return "NaN".into();
-    }
-    if n.is_infinite() {
-        return if n > 0.0 { "Infinity" } else { "-Infinity" }.into();
-    }
-    if n == 0.0 {
-        return "0".into();
-    }
-    let sci = format!("{:e}", n.abs()); // "d.ddde-7" / "1e21"
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let k = digits.len() as i32;
-    let point = exp + 1; // ECMAScript's n: position of the decimal point
-    let mut out = String::new();
-    if n < 0.0 {
-        out.push('-');
-    }
-    if k <= point && point <= 21 {
-        out.push_str(&digits);
-        out.extend(core::iter::repeat_n('0', (point - k) as usize));
-    } else if 0 < point && point <= 21 {
-        out.push_str(&digits[..point as usize]);
-        out.push('.');
-        out.push_str(&digits[point as usize..]);
-    } else if -6 < point && point <= 0 {
-        out.push_str("0.");
-        out.extend(core::iter::repeat_n('0', (-point) as usize));
-        out.push_str(&digits);
-    } else {
-        out.push_str(&digits[..1]);
-        if k > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
-        }
-        out.push('e');
-        out.push(if point > 0 { '+' } else { '-' });
-        out.push_str(&(point - 1).abs().to_string());
-    }
-    out
-}
-
 /// Where and why a text is not JSON.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JsonError {
@@ -432,7 +295,7 @@ impl Parser<'_> {
         }
         // The slice is ASCII digits and signs, so it is valid UTF-8.
         let text = self.text.get(start..self.i).unwrap_or("0");
-        if let Some(v) = parse_fast(text) {
+        if let Some(v) = super::num::parse_fast(text) {
             return Ok(Value::Number(v));
         }
         match self.host.parse_number(text) {
@@ -533,10 +396,10 @@ mod tests {
             (2f64.powi(60), "1152921504606847000"),
         ];
         for (n, want) in cases {
-            assert_eq!(js_number_string(n), want, "{n}");
+            assert_eq!(crate::core::num::js_number_string(n), want, "{n}");
             assert_eq!(number_text(n, &NativeHost), want, "{n}");
         }
-        assert_eq!(js_number_string(f64::NAN), "NaN");
+        assert_eq!(crate::core::num::js_number_string(f64::NAN), "NaN");
     }
 
     #[test]

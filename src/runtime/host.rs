@@ -27,7 +27,7 @@ impl Host for BrowserHost {
         if !looks_numeric(t) {
             return None;
         }
-        if let Some(v) = crate::core::json::parse_fast(t) {
+        if let Some(v) = crate::core::num::parse_fast(t) {
             return Some(v);
         }
         let v = s2n(t);
