@@ -373,6 +373,29 @@ fn headers_the_browser_owns_are_refused() {
 }
 
 #[test]
+fn an_idempotency_key_header_conflicts_with_idempotency_header() {
+    // Found by the engine fuzz target: both were sent, so the browser joined
+    // them into one value ("mine, <key>") and the key no longer named one
+    // delivery.
+    let d = doc(
+        json!({
+            "mode": "cors",
+            "idempotencyHeader": true,
+            "headers": [{ "name": "idempotency-key", "value": "mine" }]
+        }),
+        json!({}),
+    );
+    assert_eq!(
+        only_problem(&d),
+        "destinations[0].headers[0].name: Idempotency-Key is already set by idempotencyHeader (a key per delivery); remove this header"
+    );
+    valid(&doc(
+        json!({ "mode": "cors", "headers": [{ "name": "Idempotency-Key", "value": "mine" }] }),
+        json!({}),
+    ));
+}
+
+#[test]
 fn an_authorization_header_conflicts_with_auth() {
     let d = doc(
         json!({

@@ -218,6 +218,11 @@ fn check_destination<W: Wording>(d: &Destination, path: &str, out: &mut Problems
                     d.auth.kind()
                 )
             });
+        } else if h.name.eq_ignore_ascii_case("idempotency-key") && d.idempotency_header {
+            out.add(at(&hp, "name"), Code::DuplicateName, || {
+                "Idempotency-Key is already set by idempotencyHeader (a key per delivery); remove this header"
+                    .into()
+            });
         }
         if crate::core::text::find_any(&h.value, b"\r\n").is_some() {
             out.add(at(&hp, "value"), Code::HeaderValue, || {

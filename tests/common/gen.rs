@@ -963,8 +963,14 @@ impl<'a> Gen<'a> {
             o.put("auth", a);
         }
         let n = self.upto(3);
+        let mut own_key = false;
         if n > 0 || self.one_in(4) {
-            let headers = (0..n).map(|_| self.header(auth_none)).collect();
+            let headers: Vec<Value> = (0..n).map(|_| self.header(auth_none)).collect();
+            own_key = headers.iter().any(|h| {
+                h.get("name")
+                    .and_then(Value::as_str)
+                    .is_some_and(|n| n.eq_ignore_ascii_case("idempotency-key"))
+            });
             o.put("headers", Value::Array(headers));
         }
         if !cors || self.one_in(3) {
@@ -1031,8 +1037,13 @@ impl<'a> Gen<'a> {
         }
         self.optional(&mut o, "timeoutMs", |g| num(g.int_in(100, 120_000)));
         self.optional(&mut o, "maxAttempts", |g| num(g.int_in(1, 25)));
-        // Idempotency-Key is a custom header: cors mode only.
-        if cors {
+        // Idempotency-Key is a custom header: cors mode only, and not next
+        // to a header of that name.
+        if own_key {
+            if self.one_in(4) {
+                o.put("idempotencyHeader", false);
+            }
+        } else if cors {
             self.optional(&mut o, "idempotencyHeader", |g| Value::Bool(g.one_in(2)));
         } else if self.one_in(4) {
             o.put("idempotencyHeader", false);
