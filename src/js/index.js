@@ -12,10 +12,13 @@
 // The editor, tests and tools load the editor module instead
 // ("walkme-webhooks/editor": validate, catalog, presets, preview, publish).
 
-import wasmInit, * as wasm from "./walkme_webhooks.js";
+import wasmInit, { create, call } from "./walkme_webhooks.js";
 import { Runtime } from "./runtime.js";
 export { playerEvents } from "./bridge.js";
 
+// A plain object, not a namespace import: esbuild would otherwise share its
+// export helper with the capture chunk as one more file to download.
+const wasm = { create, call };
 let ready = null;
 
 /** Loads and instantiates the WebAssembly module; call once before `start`. */
