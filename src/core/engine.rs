@@ -28,7 +28,7 @@ use super::catalog;
 use super::condition::Conditions;
 use super::event::{Event, Shared};
 use super::host::Host;
-use super::queue::{Delivery, KeySet, Record};
+use super::queue::{Delivery, KeySet, Record, RECORD_OVERHEAD};
 use super::request::{self, Compiled, Request};
 use super::retry::{self, Answer, Verdict};
 use super::settings::{Auth, Mode, Settings, DEFAULT_MAX_ATTEMPTS};
@@ -926,8 +926,10 @@ impl Engine {
         let event_id = event.str("event.id").unwrap_or_default().to_string();
         let size = template_size(&event);
         let mut matched = 0;
-        let hooks = self.by_event[index].clone();
-        for w in hooks {
+        // By position: the list stays in place while deliveries are queued
+        // (no copy of it per event).
+        for j in 0..self.by_event[index].len() {
+            let w = self.by_event[index][j];
             if !self.conditions[w].test(&event, self.host.as_ref()) {
                 continue;
             }
@@ -942,21 +944,16 @@ impl Engine {
             if self.keys.contains(&key) {
                 continue;
             }
-            let d = Delivery {
+            let d = Delivery::new(
                 key,
-                webhook: webhook.id.clone(),
-                destination: webhook.destination.clone(),
-                event_id: event_id.clone(),
-                event: event.clone(),
-                attempts: 0,
-                next_at: now,
-                ready_since: now,
-                created_at: self.wall(now),
-                reauthorized: false,
-                stored: false,
-                keepalive_sent: false,
-                size: size + 96,
-            };
+                webhook.id.clone(),
+                webhook.destination.clone(),
+                event_id.clone(),
+                event.clone(),
+                now,
+                self.wall(now),
+                size + RECORD_OVERHEAD,
+            );
             self.stats.matched += 1;
             self.enqueue(d, now);
         }
@@ -1792,25 +1789,20 @@ impl Engine {
                 .settings
                 .webhook(&rec.webhook)
                 .map(|w| w.destination.clone());
-            let event = rec.event.with_shared(Rc::new(Vec::new()));
-            let size = template_size(&event) + 96;
-            let d = Delivery {
-                key: rec.key,
-                webhook: rec.webhook,
-                destination: destination.clone().unwrap_or_default(),
-                event_id: event.str("event.id").unwrap_or_default().to_string(),
-                event: Rc::new(event),
-                attempts: rec.attempts,
-                // Due after the record's own wait, but never further away
-                // than the longest backoff, whatever the clocks did.
-                next_at: now + super::num::clamp(rec.next_at - wall, 0.0, self.limits.max_delay_ms),
-                ready_since: now,
-                created_at: rec.created_at,
-                reauthorized: false,
-                stored: false,
-                keepalive_sent: rec.keepalive_sent,
-                size,
-            };
+            let (attempts, next_at, keepalive_sent) =
+                (rec.attempts, rec.next_at, rec.keepalive_sent);
+            let created_at = rec.created_at;
+            let mut d = from_record(
+                rec,
+                destination.clone().unwrap_or_default(),
+                now,
+                created_at,
+            );
+            d.attempts = attempts;
+            // Due after the record's own wait, but never further away than
+            // the longest backoff, whatever the clocks did.
+            d.next_at = now + super::num::clamp(next_at - wall, 0.0, self.limits.max_delay_ms);
+            d.keepalive_sent = keepalive_sent;
             let Some(dest) = destination.and_then(|id| self.settings.destination(&id)) else {
                 self.reject(d, WEBHOOK_REMOVED.into());
                 continue;
@@ -1848,27 +1840,9 @@ impl Engine {
         else {
             return false;
         };
-        let event = rec.event.with_shared(Rc::new(Vec::new()));
-        let size = template_size(&event) + 96;
         self.stats.matched += 1;
-        self.enqueue(
-            Delivery {
-                key: rec.key,
-                webhook: rec.webhook,
-                destination,
-                event_id: event.str("event.id").unwrap_or_default().to_string(),
-                event: Rc::new(event),
-                attempts: 0,
-                next_at: now,
-                ready_since: now,
-                created_at: self.wall(now),
-                reauthorized: false,
-                stored: false,
-                keepalive_sent: false,
-                size,
-            },
-            now,
-        );
+        let created_at = self.wall(now);
+        self.enqueue(from_record(rec, destination, now, created_at), now);
         self.poll(now);
         true
     }
@@ -2133,6 +2107,24 @@ fn host_of(url: &str) -> String {
 }
 
 /// About how many bytes an event's record takes.
+/// A new delivery (attempts from 1) of a stored record's event, which is
+/// given the context of no page (its own properties are kept).
+fn from_record(rec: Record, destination: String, now: f64, created_at: f64) -> Delivery {
+    let event = rec.event.with_shared(Rc::new(Vec::new()));
+    let size = template_size(&event) + RECORD_OVERHEAD;
+    let event_id = event.str("event.id").unwrap_or_default().to_string();
+    Delivery::new(
+        rec.key,
+        rec.webhook,
+        destination,
+        event_id,
+        Rc::new(event),
+        now,
+        created_at,
+        size,
+    )
+}
+
 fn template_size(e: &Event) -> usize {
     let mut size = 2;
     for (k, v) in e.all() {

@@ -87,7 +87,40 @@ pub struct Record {
     pub keepalive_sent: bool,
 }
 
+/// Bytes a delivery's record takes beyond its event's properties, about.
+pub const RECORD_OVERHEAD: usize = 96;
+
 impl Delivery {
+    /// A new delivery (no attempt yet), ready at `now` (monotonic);
+    /// `created_at` is wall-clock time, `size` its record's bytes, about.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        key: String,
+        webhook: String,
+        destination: String,
+        event_id: String,
+        event: Rc<Event>,
+        now: f64,
+        created_at: f64,
+        size: usize,
+    ) -> Delivery {
+        Delivery {
+            key,
+            webhook,
+            destination,
+            event_id,
+            event,
+            attempts: 0,
+            next_at: now,
+            ready_since: now,
+            created_at,
+            reauthorized: false,
+            stored: false,
+            keepalive_sent: false,
+            size,
+        }
+    }
+
     /// The storage record: compact JSON, no secrets. `wall_next_at` and
     /// `wall_now` are wall-clock times (another page reads them).
     pub fn to_record(&self, host: &dyn Host, wall_next_at: f64, wall_now: f64) -> String {
