@@ -20,7 +20,7 @@ use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use std::time::{Duration, Instant};
 use walkme_webhooks::core::regex::{Regex, MAX_TEXT_CHARS};
-use walkme_webhooks_fuzz::gen::{self, ClassItem, Form, Re};
+use walkme_webhooks_fuzz::gen::{self, ClassItem, Re};
 use walkme_webhooks_fuzz::{self as g, Bytes};
 
 /// The longest a single match may take, long text and worst pattern
@@ -243,17 +243,7 @@ fn write_regex(re: &Re, out: &mut String) {
             lazy,
         } => {
             write_regex(re, out);
-            match form {
-                Form::Star => out.push('*'),
-                Form::Plus => out.push('+'),
-                Form::Question => out.push('?'),
-                Form::Exactly => out.push_str(&format!("{{{min}}}")),
-                Form::AtLeast => out.push_str(&format!("{{{min},}}")),
-                Form::Between => out.push_str(&format!("{{{min},{}}}", max.unwrap_or(*min))),
-            }
-            if *lazy {
-                out.push('?');
-            }
+            form.write(*min, *max, *lazy, out);
         }
     }
 }

@@ -810,6 +810,24 @@ pub struct UrlShape {
     pub segments: usize,
 }
 
+/// Panics unless a request to `sent` goes to the origin (scheme, host,
+/// port) that destination `d`'s URL template sends to, whatever fills its
+/// placeholders.
+pub fn assert_same_origin(sent: &str, d: &Destination) {
+    let want = UrlShape::of(&walkme_webhooks::core::template::fill_placeholders(
+        &d.url, "x",
+    ));
+    match (UrlShape::of(sent), want) {
+        (Some(got), Some(want)) => assert!(
+            got.scheme == want.scheme && got.host == want.host && got.port == want.port,
+            "a request to {sent:?}, but {} sends to {:?}",
+            d.id,
+            d.url
+        ),
+        _ => panic!("a request to {sent:?} for {} ({:?})", d.id, d.url),
+    }
+}
+
 impl UrlShape {
     /// The shape of `url`; `None` when the URL standard refuses it.
     pub fn of(url: &str) -> Option<UrlShape> {

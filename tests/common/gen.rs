@@ -1586,6 +1586,24 @@ pub enum Form {
     Between,
 }
 
+impl Form {
+    /// Appends the quantifier (the same in JavaScript's and the `regex`
+    /// crate's syntax), with `?` when lazy.
+    pub fn write(self, min: u32, max: Option<u32>, lazy: bool, out: &mut String) {
+        match self {
+            Form::Star => out.push('*'),
+            Form::Plus => out.push('+'),
+            Form::Question => out.push('?'),
+            Form::Exactly => out.push_str(&format!("{{{min}}}")),
+            Form::AtLeast => out.push_str(&format!("{{{min},}}")),
+            Form::Between => out.push_str(&format!("{{{min},{}}}", max.unwrap_or(min))),
+        }
+        if lazy {
+            out.push('?');
+        }
+    }
+}
+
 /// Characters with a meaning of their own outside a class.
 fn is_syntax(c: char) -> bool {
     "\\^$.|?*+()[]{}/".contains(c)
@@ -1704,17 +1722,7 @@ impl Re {
                 lazy,
             } => {
                 re.write_js(out);
-                match form {
-                    Form::Star => out.push('*'),
-                    Form::Plus => out.push('+'),
-                    Form::Question => out.push('?'),
-                    Form::Exactly => out.push_str(&format!("{{{min}}}")),
-                    Form::AtLeast => out.push_str(&format!("{{{min},}}")),
-                    Form::Between => out.push_str(&format!("{{{min},{}}}", max.unwrap_or(*min))),
-                }
-                if *lazy {
-                    out.push('?');
-                }
+                form.write(*min, *max, *lazy, out);
             }
         }
     }
