@@ -53,13 +53,13 @@ export function watchErrors(page) {
 }
 
 // Polls f() until it returns something truthy (and returns it).
-export async function until(f, what, ms = 10000) {
+export async function until(f, what, ms = 15000) {
   const end = Date.now() + ms;
   for (;;) {
     const v = await f();
     if (v) return v;
     if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
 }
 

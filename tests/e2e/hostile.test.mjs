@@ -12,7 +12,7 @@
 // `localhost` instead of `127.0.0.1` is a third origin on the same receiver.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, watchErrors } from "./helpers.mjs";
+import { launch, serve, until, watchErrors } from "./helpers.mjs";
 
 let browser, server, R, OTHER;
 before(async () => {
@@ -36,16 +36,6 @@ async function api(path, init) {
 const received = (bucket) => api(`/api/requests?bucket=${encodeURIComponent(bucket)}`);
 const clear = (bucket) => api(`/api/requests?bucket=${encodeURIComponent(bucket)}`, { method: "DELETE" });
 
-/** Polls `check` until it returns something truthy (returned), or fails after `ms`. */
-async function until(check, what, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 // ---- the page --------------------------------------------------------------------
 

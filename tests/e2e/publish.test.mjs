@@ -5,7 +5,7 @@
 // settings when the file fails or holds settings the module refuses.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, serve, watchErrors } from "./helpers.mjs";
+import { launch, serve, until, watchErrors } from "./helpers.mjs";
 
 let browser, server;
 before(async () => {
@@ -41,15 +41,6 @@ async function clickLauncher(page, name) {
   }, name);
 }
 
-async function until(f, what, ms = 8000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() > end) throw new Error("timed out waiting for " + what);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 test("the settings file: ETags, 304 on revalidation, 412 for a stale publish, 428 without a precondition", async () => {
   const first = await put(settings("pub-file"), { "If-None-Match": "*" });
