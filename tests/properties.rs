@@ -406,12 +406,11 @@ proptest! {
             prop_assert_eq!(&out, &t);
         }
         let _ = template::check_placeholders(&text);
-        let rendered = template::render_url(&u, &ev, &flat, &NativeHost);
         // A value that would change the path's shape ("." or ".." as a
-        // segment) makes the URL refused (empty: nothing is sent).
-        if rendered.is_empty() {
+        // segment) makes the URL refused: nothing is sent.
+        let Some(rendered) = template::render_url(&u, &ev, &flat, &NativeHost) else {
             return Ok(());
-        }
+        };
         // A value can never change where the request goes.
         let p = url::parts(&rendered).unwrap();
         prop_assert_eq!(p.host, "example.com");

@@ -919,19 +919,22 @@ fn is_dot_segment(seg: &str) -> bool {
     )
 }
 
-/// Renders a URL template given as text (for tools and tests). A value that
-/// makes a dot segment leaves the URL with the segment percent-encoded twice
-/// (the engine refuses such a delivery instead).
-pub fn render_url(url: &str, event: &Event, default_body: &Value, host: &dyn Host) -> String {
+/// Renders a URL template given as text (for tools and tests); `None` when
+/// it is not a valid template, or when a value would make a dot segment
+/// (`.` or `..`, which would change the path; the engine refuses such a
+/// delivery).
+pub fn render_url(
+    url: &str,
+    event: &Event,
+    default_body: &Value,
+    host: &dyn Host,
+) -> Option<String> {
     let scope = Scope {
         event,
         properties: default_body,
         batch: None,
     };
-    match UrlTemplate::new(url) {
-        Ok(t) => t.render(&scope, host).unwrap_or_default(),
-        Err(_) => url.to_string(),
-    }
+    UrlTemplate::new(url).ok()?.render(&scope, host).ok()
 }
 
 /// A boxed error for callers that need `'static` text.
