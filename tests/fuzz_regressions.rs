@@ -668,7 +668,8 @@ fn identify_traits_that_name_the_same_property_make_it_once() {
 #[test]
 fn destination_urls_the_url_standard_refuses_are_refused() {
     use walkme_webhooks::core::host::NativeHost;
-    use walkme_webhooks::core::settings::{Code, Settings};
+    use walkme_webhooks::core::problem::Code;
+    use walkme_webhooks::core::settings::Settings;
     for url in ["https://[zz]/", "https://[]/", "https://a%2fb.example/"] {
         assert!(url::Url::parse(url).is_err(), "{url}");
         for dest in [

@@ -18,7 +18,8 @@
 use libfuzzer_sys::fuzz_target;
 use walkme_webhooks::core::host::NativeHost;
 use walkme_webhooks::core::json;
-use walkme_webhooks::core::settings::{Full, Problem, Settings, Short};
+use walkme_webhooks::core::problem::{Full, Problem, Short};
+use walkme_webhooks::core::settings::Settings;
 use walkme_webhooks::core::validate;
 use walkme_webhooks::core::value::Value;
 

@@ -5,7 +5,8 @@
 //! request would be refused by its preflight, or never be read), or when it
 //! cannot be reached from a page at all. Sources: `docs/destinations.md`.
 
-use super::settings::{Code, Destination, Format, Mode, Problem};
+use super::problem::{Code, Problem};
+use super::settings::{Destination, Format, Mode};
 use super::url;
 #[allow(unused_imports)]
 use crate::core::prelude::*;

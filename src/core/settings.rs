@@ -2,7 +2,6 @@
 //! document into them, with every problem ([`super::problem`]); the checks
 //! across fields are in [`super::validate`].
 
-pub use super::problem::{at, item, Code, Full, Problem, Problems, Short, Wording};
 use super::value::Value;
 #[allow(unused_imports)]
 use crate::core::prelude::*;

@@ -8,11 +8,9 @@
 //! [`Wording`] (see [`super::settings`]).
 
 use super::catalog;
+use super::problem::{at, item, Code, Full, Problem, Problems, Wording};
 use super::regex::Regex;
-use super::settings::{
-    at, item, Auth, Code, Destination, Format, Full, Method, Mode, Operator, Problem, Problems,
-    Settings, Webhook, Wording,
-};
+use super::settings::{Auth, Destination, Format, Method, Mode, Operator, Settings, Webhook};
 use super::template::{self, TemplateError};
 use super::url;
 use super::value::Value;

@@ -13,7 +13,7 @@ use super::host::BrowserHost;
 use crate::core::engine::{Effect, Engine, TokenSource};
 use crate::core::json::{write_number, write_string};
 use crate::core::prelude::*;
-use crate::core::settings::Problem;
+use crate::core::problem::Problem;
 
 fn num(out: &mut String, n: f64) {
     write_number(out, n, &BrowserHost);

@@ -4,8 +4,9 @@
 use serde_json::{json, Value as Json};
 use walkme_webhooks::core::engine::{Effect, Engine, Limits, Report, Send};
 use walkme_webhooks::core::host::NativeHost;
+use walkme_webhooks::core::problem::Problem;
 use walkme_webhooks::core::retry::Answer;
-use walkme_webhooks::core::settings::{Problem, Settings};
+use walkme_webhooks::core::settings::Settings;
 use walkme_webhooks::core::value::Value;
 
 /// The settings example of the contract (section 3), checked in verbatim.
