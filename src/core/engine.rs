@@ -923,8 +923,9 @@ impl Engine {
             return 0;
         }
         let event = Rc::new(self.complete(index, props, now));
-        let event_id = event.str("event.id").unwrap_or_default().to_string();
-        let size = template_size(&event);
+        let event_id = event.str("event.id").unwrap_or_default();
+        // Measured once, and only when a webhook matches.
+        let mut size = None;
         let mut matched = 0;
         // By position: the list stays in place while deliveries are queued
         // (no copy of it per event).
@@ -936,7 +937,7 @@ impl Engine {
             matched += 1;
             let webhook = &self.settings.webhooks[w];
             let mut key = String::with_capacity(event_id.len() + webhook.id.len() + 1);
-            key.push_str(&event_id);
+            key.push_str(event_id);
             key.push(':');
             key.push_str(&webhook.id);
             // The same event (the caller's id) is one delivery per webhook,
@@ -948,11 +949,11 @@ impl Engine {
                 key,
                 webhook.id.clone(),
                 webhook.destination.clone(),
-                event_id.clone(),
+                event_id.to_string(),
                 event.clone(),
                 now,
                 self.wall(now),
-                size + RECORD_OVERHEAD,
+                *size.get_or_insert_with(|| template_size(&event) + RECORD_OVERHEAD),
             );
             self.stats.matched += 1;
             self.enqueue(d, now);
