@@ -125,9 +125,9 @@ const fmtHeap = (after, before) => `${mib(after)} (+${mib(after - before)})`;
 const offLoopback = new Set();
 
 // A fresh browser context and page on bench/pages/<name>.html, with a CDP session.
-async function openPage(name) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+// The page's errors (returned, filled as they come) and any request that
+// leaves loopback (into offLoopback).
+function watch(page) {
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
@@ -137,6 +137,13 @@ async function openPage(name) {
     const u = new URL(r.url());
     if (!/^(data|blob):$/.test(u.protocol) && !["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) offLoopback.add(r.url());
   });
+  return problems;
+}
+
+async function openPage(name) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = watch(page);
   await page.goto(`${origin}/bench/${name}.html`);
   await page.waitForFunction(() => window.bench && window.bench.ready, null, { timeout: 20_000 });
   const isolated = await page.evaluate(() => self.crossOriginIsolated);
@@ -319,15 +326,7 @@ async function readyRun(subject, profileName, label) {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
-    const problems = [];
-    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-    page.on("console", (m) => {
-      if (m.type() === "error") problems.push(`console error: ${m.text()}`);
-    });
-    page.on("request", (r) => {
-      const u = new URL(r.url());
-      if (!/^(data|blob):$/.test(u.protocol) && !["127.0.0.1", "localhost", "[::1]"].includes(u.hostname)) offLoopback.add(r.url());
-    });
+    const problems = watch(page);
     const cdp = await context.newCDPSession(page);
     const wire = new Map(); // requestId -> { url, bytes }
     cdp.on("Network.requestWillBeSent", (e) => wire.set(e.requestId, { url: e.request.url, bytes: null }));
